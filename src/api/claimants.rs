@@ -1,0 +1,82 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
+use super::lists::{ClaimantList, page_response};
+use super::params::{ListParams, NoParams, Query};
+use crate::domain::Claimant;
+use crate::store::{Keyset, Store, claimants};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_claimants).service(get_claimant);
+}
+
+/// The path of a claimant.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ClaimantPath {
+    /// The claimant's id.
+    #[param(example = "elon-musk")]
+    id: String,
+}
+
+/// List claimants
+///
+/// People and organizations that make claims, in id order, with their names in each language,
+/// aliases and affiliations.
+#[utoipa::path(
+    tag = "claimants",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of claimants.", body = ClaimantList,
+            headers(
+                ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
+                ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
+            )),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claimants")]
+async fn list_claimants(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "claimants:id";
+    let paging = params.paging(LIST)?;
+    let page = claimants::list(&store, &paging.page, paging.count).await?;
+    Ok(page_response::<Claimant, ClaimantList>(&req, LIST, page, |c| Keyset {
+        key: None,
+        id: c.id.clone(),
+    }))
+}
+
+/// Get a claimant
+///
+/// One person or organization, with names, aliases, affiliations and a count of their claims.
+#[utoipa::path(
+    tag = "claimants",
+    params(ClaimantPath),
+    responses(
+        (status = 200, description = "The claimant.", body = Claimant,
+            headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claimants/{id}")]
+async fn get_claimant(
+    store: web::Data<Store>,
+    path: web::Path<ClaimantPath>,
+    _: Query<NoParams>,
+) -> Result<web::Json<Claimant>, ApiError> {
+    claimants::get(&store, &path.id)
+        .await?
+        .map(web::Json)
+        .ok_or_else(|| ApiError::not_found(ProblemCode::ClaimantNotFound, "claimant", &path.id))
+}

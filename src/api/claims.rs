@@ -1,0 +1,324 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
+use super::lists::{AppearanceList, AssessmentList, ClaimList, RevisionList, page_response};
+use super::params::{
+    FieldErrors, ListParams, NoParams, Query, QueryParams, parse_bool, parse_nonempty,
+};
+use crate::domain::{
+    CalendarDate, Claim, ClaimKind, ClaimStatus, InvalidValue, LanguageTag, revision_steps,
+};
+use crate::store::{
+    Store,
+    claims::{self, ClaimFilter, ClaimSort, Expand},
+};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_claims)
+        .service(get_claim)
+        .service(list_claim_appearances)
+        .service(list_claim_revisions)
+        .service(list_claim_assessments);
+}
+
+/// Query parameters of `GET /v1/claims`. Different parameters combine with AND; a parameter
+/// given several times matches any of its values (OR).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListClaimsParams {
+    /// Claimant id, alias or name in any language (`elon-musk`, `马斯克`, `Musk`). Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]))]
+    claimant: Vec<String>,
+    /// Topic id. Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["electricity"]))]
+    topic: Vec<String>,
+    /// Kind of claim. Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<ClaimKind>>)]
+    kind: Vec<String>,
+    /// Status (from the latest assessment). Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<ClaimStatus>>)]
+    status: Vec<String>,
+    /// Source id: claims that appear in it or originate from it. Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["businessinsider-2026-01-07-musk-ai-compute"]))]
+    source: Vec<String>,
+    /// BCP 47 language of the claim's text or of an appearance. A language matches its
+    /// subtags: `zh` matches `zh-CN`, `zh-TW` and `zh-HK`. Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["zh-TW"]))]
+    lang: Vec<String>,
+    /// Claims made on or after this date (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date, example = "2025-11-01")]
+    stated_since: Option<String>,
+    /// Claims made on or before this date (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date, example = "2026-01-31")]
+    stated_until: Option<String>,
+    /// Forecasts due strictly before this date (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date, example = "2027-01-01")]
+    due_before: Option<String>,
+    /// Forecasts due strictly after this date (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
+    due_after: Option<String>,
+    /// `true`: only the latest claim of each revision chain (claims never revised included).
+    /// `false`: only claims that a later claim revises.
+    #[param(value_type = Option<bool>)]
+    current: Option<String>,
+    /// Order: `-stated_on` (newest first, the default), `stated_on`, `-updated_at`, `updated_at`.
+    /// Ties are broken by id.
+    #[param(value_type = Option<String>, example = "-stated_on",
+        pattern = "^(-stated_on|stated_on|-updated_at|updated_at)$")]
+    sort: Option<String>,
+    /// Related records to embed: `appearances`, `assessments`, `sources`. Repeatable, or
+    /// comma-separated.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["appearances"]))]
+    expand: Vec<String>,
+    /// Page size, 1 to 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
+    limit: Option<String>,
+    /// The `next_cursor` of the previous page, as it was returned. It is tied to the `sort`.
+    #[param(value_type = Option<String>)]
+    cursor: Option<String>,
+    /// `true` adds `total`, the number of claims that match.
+    #[param(value_type = Option<bool>, example = false)]
+    count: Option<String>,
+}
+
+impl QueryParams for ListClaimsParams {
+    const REPEATABLE: &'static [&'static str] =
+        &["claimant", "topic", "kind", "status", "source", "lang", "expand"];
+}
+
+/// Query parameters of the claim item endpoints.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExpandParams {
+    /// Related records to embed: `appearances`, `assessments`, `sources`. Repeatable, or
+    /// comma-separated.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["appearances", "sources"]))]
+    expand: Vec<String>,
+}
+
+impl QueryParams for ExpandParams {
+    const REPEATABLE: &'static [&'static str] = &["expand"];
+}
+
+/// The path of a claim.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ClaimPath {
+    /// The claim's id.
+    #[param(example = "musk-china-ai-compute")]
+    id: String,
+}
+
+fn parse_expand(values: &[String], errors: &mut FieldErrors) -> Expand {
+    let mut expand = Expand::default();
+    for value in values.iter().flat_map(|v| v.split(',')) {
+        match value.trim() {
+            "appearances" => expand.appearances = true,
+            "assessments" => expand.assessments = true,
+            "sources" => expand.sources = true,
+            _ => errors.push(
+                "expand",
+                format!("{value:?} cannot be expanded; use appearances, assessments or sources"),
+            ),
+        }
+    }
+    expand
+}
+
+fn parse_sort(s: &str) -> Result<ClaimSort, InvalidValue> {
+    ClaimSort::parse(s).ok_or_else(|| {
+        let options: Vec<&str> = ClaimSort::ALL.iter().map(|s| s.as_str()).collect();
+        InvalidValue(format!("must be one of {}", options.join(", ")))
+    })
+}
+
+/// List claims
+///
+/// Claims newest first, filtered by claimant (id, alias or name), topic, kind, status, source,
+/// language, dates and revision state, a page at a time. Follow `next_cursor` (or the `Link`
+/// header) to read on; pages stay stable while claims are added.
+#[utoipa::path(
+    tag = "claims",
+    params(ListClaimsParams),
+    responses(
+        (status = 200, description = "A page of claims.", body = ClaimList,
+            headers(
+                ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
+                ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
+            )),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims")]
+async fn list_claims(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Query(params): Query<ListClaimsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::default();
+    let filter = ClaimFilter {
+        claimants: errors.parse_all("claimant", &params.claimant, parse_nonempty),
+        topics: errors.parse_all("topic", &params.topic, parse_nonempty),
+        kinds: errors.parse_all("kind", &params.kind, str::parse),
+        statuses: errors.parse_all("status", &params.status, str::parse),
+        sources: errors.parse_all("source", &params.source, parse_nonempty),
+        langs: errors.parse_all("lang", &params.lang, LanguageTag::parse),
+        stated_since: errors.parse("stated_since", params.stated_since.as_deref(), CalendarDate::parse),
+        stated_until: errors.parse("stated_until", params.stated_until.as_deref(), CalendarDate::parse),
+        due_before: errors.parse("due_before", params.due_before.as_deref(), CalendarDate::parse),
+        due_after: errors.parse("due_after", params.due_after.as_deref(), CalendarDate::parse),
+        current: errors.parse("current", params.current.as_deref(), parse_bool),
+    };
+    let sort = errors
+        .parse("sort", params.sort.as_deref(), parse_sort)
+        .unwrap_or(ClaimSort::StatedOnDesc);
+    let expand = parse_expand(&params.expand, &mut errors);
+    let list = format!("claims:{}", sort.as_str());
+    let paging = ListParams {
+        limit: params.limit,
+        cursor: params.cursor,
+        count: params.count,
+    }
+    .parse(&list, &mut errors);
+    errors.finish()?;
+    let paging = paging?;
+
+    let page = claims::list(&store, &filter, sort, &paging.page, paging.count, expand).await?;
+    Ok(page_response::<Claim, ClaimList>(&req, &list, page, |c| sort.keyset_of(c)))
+}
+
+fn claim_not_found(id: &str) -> ApiError {
+    ApiError::not_found(ProblemCode::ClaimNotFound, "claim", id)
+}
+
+/// Get a claim
+///
+/// One claim with its texts, figures, topics and revision links. `expand` embeds its
+/// appearances, assessments and sources.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ExpandParams),
+    responses(
+        (status = 200, description = "The claim.", body = Claim,
+            headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}")]
+async fn get_claim(
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Query(params): Query<ExpandParams>,
+) -> Result<web::Json<Claim>, ApiError> {
+    let mut errors = FieldErrors::default();
+    let expand = parse_expand(&params.expand, &mut errors);
+    errors.finish()?;
+    claims::get(&store, &path.id, expand)
+        .await?
+        .map(web::Json)
+        .ok_or_else(|| claim_not_found(&path.id))
+}
+
+
+/// List a claim's appearances
+///
+/// Every source the claim appeared in, with the exact quote, its language, whether it is
+/// verbatim, a paraphrase or a translation, and how faithfully it renders the claim. The first
+/// recorded appearance comes first, then the rest by the source's date.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath),
+    responses(
+        (status = 200, description = "The claim's appearances.", body = AppearanceList,
+            headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}/appearances")]
+async fn list_claim_appearances(
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    _: Query<NoParams>,
+) -> Result<web::Json<AppearanceList>, ApiError> {
+    claims::appearances(&store, &path.id)
+        .await?
+        .map(|data| web::Json(AppearanceList { data }))
+        .ok_or_else(|| claim_not_found(&path.id))
+}
+
+/// List a claim's revision chain
+///
+/// The whole chain the claim belongs to (from any member), oldest first, each step with how
+/// its figures moved from the step before: Morgan Stanley's 36 → 44 → 47 → 55 GW. A claim that
+/// was never revised is a chain of one.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath),
+    responses(
+        (status = 200, description = "The revision chain, oldest first.", body = RevisionList,
+            headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}/revisions")]
+async fn list_claim_revisions(
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    _: Query<NoParams>,
+) -> Result<web::Json<RevisionList>, ApiError> {
+    claims::revision_chain(&store, &path.id)
+        .await?
+        .map(|chain| web::Json(RevisionList { data: revision_steps(chain) }))
+        .ok_or_else(|| claim_not_found(&path.id))
+}
+
+/// List a claim's assessments
+///
+/// Reviews of the claim (schema.org ClaimReview), oldest first. The latest one's verdict is
+/// the claim's `status`.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath),
+    responses(
+        (status = 200, description = "The claim's assessments, oldest first.", body = AssessmentList,
+            headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}/assessments")]
+async fn list_claim_assessments(
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    _: Query<NoParams>,
+) -> Result<web::Json<AssessmentList>, ApiError> {
+    claims::assessments(&store, &path.id)
+        .await?
+        .map(|data| web::Json(AssessmentList { data }))
+        .ok_or_else(|| claim_not_found(&path.id))
+}

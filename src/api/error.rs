@@ -1,0 +1,234 @@
+//! One error type for the whole API, rendered as RFC 9457 `application/problem+json` with a
+//! stable machine `code`. Internal causes are logged, never shown.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::{ToResponse, ToSchema};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Stable machine-readable error codes. Clients branch on these, never on `title` or `detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    /// A query parameter or path segment is malformed, out of range, unknown or repeated.
+    InvalidParameter,
+    /// The `cursor` is not one this list issued.
+    InvalidCursor,
+    ClaimNotFound,
+    ClaimantNotFound,
+    SourceNotFound,
+    TopicNotFound,
+    IndicatorNotFound,
+    /// No resource lives at this path.
+    RouteNotFound,
+    /// The resource exists but not with this method; see the `Allow` header.
+    MethodNotAllowed,
+    /// The database does not answer (from `/readyz`).
+    DatabaseUnavailable,
+    /// A fault on the server. It is logged with the request id.
+    InternalError,
+}
+
+/// One failing input, for validation errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The parameter (or path segment) that failed.
+    #[schema(example = "limit")]
+    pub field: String,
+    /// Why, in a sentence that follows the field name.
+    #[schema(example = "must be a whole number from 1 to 100")]
+    pub message: String,
+}
+
+/// An RFC 9457 problem detail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+    "detail": "1 query parameter is invalid.",
+    "code": "invalid_parameter",
+    "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
+}))]
+pub struct Problem {
+    /// Always `about:blank`: the `code` says which problem it is.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub problem_type: &'static str,
+    /// The HTTP status phrase.
+    #[schema(example = "Bad Request")]
+    pub title: &'static str,
+    /// The HTTP status code.
+    #[schema(example = 400)]
+    pub status: u16,
+    /// What went wrong with this request, for people.
+    #[schema(example = "1 query parameter is invalid.")]
+    pub detail: String,
+    pub code: ProblemCode,
+    /// Every failing field, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// The request was malformed: see `errors` for each failing parameter.
+#[derive(ToResponse)]
+#[response(
+    description = "The request is malformed. `errors` lists every failing parameter.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Bad Request", "status": 400,
+        "detail": "1 query parameter is invalid.", "code": "invalid_parameter",
+        "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
+    })
+)]
+pub struct BadRequest(pub Problem);
+
+/// The resource does not exist.
+#[derive(ToResponse)]
+#[response(
+    description = "There is no resource with this id.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Not Found", "status": 404,
+        "detail": "There is no claim with id \"no-such-claim\".", "code": "claim_not_found"
+    })
+)]
+pub struct NotFound(pub Problem);
+
+/// A fault on the server.
+#[derive(ToResponse)]
+#[response(
+    description = "A fault on the server. The cause is logged under the response's `X-Request-Id`.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Internal Server Error", "status": 500,
+        "detail": "The server failed to answer. Quote the X-Request-Id header when reporting it.",
+        "code": "internal_error"
+    })
+)]
+pub struct InternalError(pub Problem);
+
+/// The representation the client holds is current.
+#[derive(ToResponse)]
+#[response(description = "Not modified: the `If-None-Match` header matches the current `ETag`. No body.")]
+pub struct NotModified;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid parameters: {0:?}")]
+    InvalidParameters(Vec<FieldError>),
+    #[error("invalid cursor: {0}")]
+    InvalidCursor(String),
+    #[error("{detail}")]
+    NotFound { code: ProblemCode, detail: String },
+    #[error("no route for {0}")]
+    RouteNotFound(String),
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed { allow: String },
+    #[error("database unavailable")]
+    DatabaseUnavailable(#[source] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl ApiError {
+    pub fn not_found(code: ProblemCode, what: &str, id: &str) -> ApiError {
+        ApiError::NotFound {
+            code,
+            detail: format!("There is no {what} with id {id:?}."),
+        }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::InvalidParameters(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    fn code(&self) -> ProblemCode {
+        match self {
+            ApiError::InvalidParameters(_) => ProblemCode::InvalidParameter,
+            ApiError::InvalidCursor(_) => ProblemCode::InvalidCursor,
+            ApiError::NotFound { code, .. } => *code,
+            ApiError::RouteNotFound(_) => ProblemCode::RouteNotFound,
+            ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
+            ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
+            ApiError::Internal(_) => ProblemCode::InternalError,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::InvalidParameters(errors) => match errors.len() {
+                1 => "1 query parameter is invalid.".to_owned(),
+                n => format!("{n} query parameters are invalid."),
+            },
+            ApiError::InvalidCursor(why) => format!(
+                "The cursor is not valid for this list ({why}). Use a next_cursor exactly as this \
+                 list returned it, with the same sort."
+            ),
+            ApiError::NotFound { detail, .. } => detail.clone(),
+            ApiError::RouteNotFound(path) => format!(
+                "There is no resource at {path}. The API is described at /openapi.json and /docs."
+            ),
+            ApiError::MethodNotAllowed { allow } => {
+                format!("This resource does not support that method. It supports: {allow}.")
+            }
+            ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
+            ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
+                                      when reporting it."
+                .to_owned(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        Problem {
+            problem_type: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: self.code(),
+            errors: match self {
+                ApiError::InvalidParameters(errors) => Some(errors.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameters(_) | ApiError::InvalidCursor(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::DatabaseUnavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        if let ApiError::MethodNotAllowed { allow } = self {
+            response.insert_header((header::ALLOW, allow.as_str()));
+        }
+        response.json(self.problem())
+    }
+}

@@ -1,0 +1,169 @@
+//! The HTTP layer: one module per resource, and the route table, which is also the OpenAPI
+//! document (utoipa-actix-web collects each operation as it is registered).
+
+mod claimants;
+mod claims;
+pub mod error;
+mod lists;
+pub mod middleware;
+mod params;
+mod service;
+mod sources;
+mod taxonomy;
+
+use actix_web::http::Method;
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa::openapi::{OpenApi as OpenApiDoc, PathItem};
+use utoipa_actix_web::{AppExt, scope};
+
+use error::{ApiError, BadRequest, FieldError, InternalError, NotFound, NotModified, Problem, ProblemCode};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "claimtrail",
+        description = include_str!("openapi_description.md"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    tags(
+        (name = "claims", description = "Statements by claimants: texts in several languages, figures, forecasts, revisions, appearances and assessments."),
+        (name = "claimants", description = "People and organizations that make claims."),
+        (name = "sources", description = "Documents claims appear in, and what each relies on."),
+        (name = "topics", description = "Tags on claims."),
+        (name = "indicators", description = "What the figures in claims measure."),
+        (name = "service", description = "Liveness and readiness of the service.")
+    ),
+    components(
+        schemas(Problem, FieldError, ProblemCode),
+        responses(BadRequest, NotFound, InternalError, NotModified)
+    )
+)]
+struct ApiDoc;
+
+/// Registers every documented route.
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        scope("/v1")
+            .configure(claims::configure)
+            .configure(claimants::configure)
+            .configure(sources::configure)
+            .configure(taxonomy::configure),
+    )
+    .configure(service::configure);
+}
+
+/// The OpenAPI document, built from the same registrations as the server's routes.
+pub fn openapi() -> OpenApiDoc {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts()
+        .1
+}
+
+/// Adds the API's routes to an app, with the docs and the fallback for unknown routes.
+pub fn mount(cfg: &mut web::ServiceConfig, doc: &OpenApiDoc) {
+    let mut scoped = utoipa_actix_web::service_config::ServiceConfig::new(cfg);
+    routes(&mut scoped);
+    let known = KnownPaths::from_doc(doc);
+    cfg.app_data(
+        web::PathConfig::default().error_handler(|err, _| {
+            ApiError::invalid("path", format!("cannot be read: {err}")).into()
+        }),
+    )
+    .app_data(web::Data::new(known))
+    .service(
+        utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+            .url("/openapi.json", doc.clone())
+            .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+    )
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/docs/"))
+                .finish()
+        }),
+    )
+    .default_service(web::to(fallback));
+}
+
+/// The paths the server answers, with their methods, to tell a wrong method (405) from an
+/// unknown path (404).
+struct KnownPaths(Vec<(Vec<String>, Vec<Method>)>);
+
+impl KnownPaths {
+    fn from_doc(doc: &OpenApiDoc) -> KnownPaths {
+        let mut paths: Vec<(Vec<String>, Vec<Method>)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| (segments(template), methods_of(item)))
+            .collect();
+        paths.push((segments("/openapi.json"), vec![Method::GET, Method::HEAD]));
+        paths.push((segments("/docs"), vec![Method::GET, Method::HEAD]));
+        KnownPaths(paths)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        let wanted: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(template, methods)| {
+            let matches = template.len() == wanted.len()
+                && template
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(t, w)| (t.starts_with('{') && !w.is_empty()) || t == w);
+            matches.then_some(methods.as_slice())
+        })
+    }
+}
+
+fn segments(template: &str) -> Vec<String> {
+    template.split('/').map(str::to_owned).collect()
+}
+
+fn methods_of(item: &PathItem) -> Vec<Method> {
+    let mut methods = Vec::new();
+    if item.get.is_some() {
+        methods.extend([Method::GET, Method::HEAD]);
+    }
+    for (op, method) in [
+        (&item.post, Method::POST),
+        (&item.put, Method::PUT),
+        (&item.patch, Method::PATCH),
+        (&item.delete, Method::DELETE),
+    ] {
+        if op.is_some() {
+            methods.push(method);
+        }
+    }
+    methods
+}
+
+async fn fallback(req: HttpRequest, known: web::Data<KnownPaths>) -> Result<HttpResponse, ApiError> {
+    Err(match known.allowed(req.path()) {
+        Some(methods) if !methods.contains(req.method()) => ApiError::MethodNotAllowed {
+            allow: methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", "),
+        },
+        _ => ApiError::RouteNotFound(req.path().to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_paths_match_templates_by_segment() {
+        let doc = openapi();
+        let known = KnownPaths::from_doc(&doc);
+        assert!(known.allowed("/v1/claims/musk-china-ai-compute").is_some());
+        assert!(known.allowed("/v1/claims/x/revisions").is_some());
+        assert!(known.allowed("/v1/claims/").is_none());
+        assert!(known.allowed("/v1/claims//revisions").is_none());
+        assert!(known.allowed("/v1/nothing").is_none());
+        assert!(known.allowed("/v1/claims/x/y/z").is_none());
+    }
+}

@@ -1,0 +1,346 @@
+//! Query strings: a strict extractor, the parsers every list shares, and the cursor codec.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use super::error::{ApiError, FieldError};
+use crate::domain::InvalidValue;
+use crate::store::{Keyset, PageRequest};
+
+/// The query parameters of one operation.
+pub trait QueryParams: DeserializeOwned {
+    /// The parameters that may be given more than once.
+    const REPEATABLE: &'static [&'static str] = &[];
+}
+
+/// A query string deserialised into `T`, whose fields are all text: parsing the values is left to
+/// [`FieldErrors`] so that every bad parameter is reported at once, by name. Unknown parameters,
+/// and parameters repeated that take one value, are refused here.
+pub struct Query<T>(pub T);
+
+impl<T: QueryParams> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_query::<T>(req.query_string()).map(Query))
+    }
+}
+
+fn parse_query<T: QueryParams>(query: &str) -> Result<T, ApiError> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut errors = FieldErrors::default();
+    for (key, _) in form_urlencoded::parse(query.as_bytes()) {
+        if seen.iter().any(|k| *k == key) {
+            if !T::REPEATABLE.contains(&key.as_ref())
+                && !errors.0.iter().any(|e| e.field == key)
+            {
+                errors.push(&key, "may be given only once");
+            }
+        } else {
+            seen.push(key.into_owned());
+        }
+    }
+    errors.finish()?;
+    serde_html_form::from_str::<T>(query).map_err(|e| query_error(&e.to_string()))
+}
+
+/// Turns serde's message ("unknown field `foo`, expected one of `a`, `b`") into a field error.
+fn query_error(message: &str) -> ApiError {
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("unknown field") || message.starts_with("duplicate field"))
+        .unwrap_or("query")
+        .to_owned();
+    let message = if message.starts_with("unknown field") {
+        match message.split_once("expected ") {
+            Some((_, accepted)) if accepted.contains('`') => format!(
+                "is not a parameter of this operation; expected {}",
+                accepted.replace('`', "\"")
+            ),
+            _ => "is not a parameter of this operation, which takes none".to_owned(),
+        }
+    } else {
+        format!("cannot be read: {message}")
+    };
+    ApiError::InvalidParameters(vec![FieldError { field, message }])
+}
+
+/// The query of an operation that takes no parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl QueryParams for NoParams {}
+
+/// Collects every invalid parameter of a request, so one 400 names them all.
+#[derive(Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Parses an optional value, recording why it failed.
+    pub fn parse<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl Fn(&str) -> Result<T, InvalidValue>,
+    ) -> Option<T> {
+        match parse(value?) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(field, e.0);
+                None
+            }
+        }
+    }
+
+    /// Parses every value of a repeatable parameter.
+    pub fn parse_all<T>(
+        &mut self,
+        field: &str,
+        values: &[String],
+        parse: impl Fn(&str) -> Result<T, InvalidValue>,
+    ) -> Vec<T> {
+        values
+            .iter()
+            .filter_map(|v| self.parse(field, Some(v), &parse))
+            .collect()
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::InvalidParameters(self.0))
+        }
+    }
+}
+
+pub fn parse_bool(s: &str) -> Result<bool, InvalidValue> {
+    match s {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(InvalidValue("must be true or false".into())),
+    }
+}
+
+pub fn parse_limit(s: &str) -> Result<u32, InvalidValue> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(InvalidValue(format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+    }
+}
+
+/// A value that must not be empty (a repeated filter like `topic=`).
+pub fn parse_nonempty(s: &str) -> Result<String, InvalidValue> {
+    if s.trim().is_empty() {
+        Err(InvalidValue("must not be empty".into()))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// The parameters of a list that takes nothing but paging.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page size, 1 to 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page, as it was returned.
+    #[param(value_type = Option<String>)]
+    pub cursor: Option<String>,
+    /// `true` adds `total`, the number of items in the whole list.
+    #[param(value_type = Option<bool>, example = false)]
+    pub count: Option<String>,
+}
+
+/// Paging parameters, parsed.
+pub struct Paging {
+    pub page: PageRequest,
+    pub count: bool,
+}
+
+impl QueryParams for ListParams {}
+
+impl ListParams {
+    /// Parses the parameters of a list that takes nothing but paging.
+    pub fn paging(&self, list: &str) -> Result<Paging, ApiError> {
+        let mut errors = FieldErrors::default();
+        let paging = self.parse(list, &mut errors);
+        errors.finish()?;
+        paging
+    }
+
+    /// Parses limit, count and cursor; `list` names the list and its order, so that a cursor
+    /// from another list or order is refused rather than silently misread.
+    pub fn parse(&self, list: &str, errors: &mut FieldErrors) -> Result<Paging, ApiError> {
+        let limit = errors
+            .parse("limit", self.limit.as_deref(), parse_limit)
+            .unwrap_or(DEFAULT_LIMIT);
+        let count = errors
+            .parse("count", self.count.as_deref(), parse_bool)
+            .unwrap_or(false);
+        let after = self
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, list))
+            .transpose()?;
+        Ok(Paging {
+            page: PageRequest { limit, after },
+            count,
+        })
+    }
+}
+
+/// The opaque `cursor`: the list and order it belongs to and the last row's keyset position,
+/// as base64url JSON. It carries no secret, so tampering can only move the position, and every
+/// value in it is bound as a parameter.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cursor {
+    /// List and order, e.g. `claims:-stated_on`.
+    l: String,
+    k: Option<String>,
+    i: String,
+}
+
+/// Longer cursors are refused before decoding: a real one is well under this.
+const MAX_CURSOR_LEN: usize = 1024;
+
+impl Cursor {
+    pub fn encode(list: &str, keyset: &Keyset) -> String {
+        let cursor = Cursor {
+            l: list.to_owned(),
+            k: keyset.key.clone(),
+            i: keyset.id.clone(),
+        };
+        // Serialising a struct of strings cannot fail.
+        let json = serde_json::to_vec(&cursor).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    pub fn decode(s: &str, list: &str) -> Result<Keyset, ApiError> {
+        if s.len() > MAX_CURSOR_LEN {
+            return Err(ApiError::InvalidCursor("too long".into()));
+        }
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| ApiError::InvalidCursor("not base64url".into()))?;
+        let cursor: Cursor = serde_json::from_slice(&bytes)
+            .map_err(|_| ApiError::InvalidCursor("not a cursor".into()))?;
+        if cursor.l != list {
+            return Err(ApiError::InvalidCursor(format!(
+                "it belongs to another list or sort order ({})",
+                cursor.l
+            )));
+        }
+        Ok(Keyset {
+            key: cursor.k,
+            id: cursor.i,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_within_their_list() {
+        let keyset = Keyset {
+            key: Some("2026-01-06".into()),
+            id: "musk-china-ai-compute".into(),
+        };
+        let token = Cursor::encode("claims:-stated_on", &keyset);
+        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(Cursor::decode(&token, "claims:-stated_on").unwrap(), keyset);
+    }
+
+    #[test]
+    fn foreign_tampered_and_oversized_cursors_are_refused() {
+        let keyset = Keyset { key: None, id: "elon-musk".into() };
+        let token = Cursor::encode("claimants:id", &keyset);
+        for (bad, list) in [
+            (token.as_str(), "claims:-stated_on"),
+            ("not a cursor!", "claimants:id"),
+            ("e30", "claimants:id"),
+            (&token[1..], "claimants:id"),
+            (&"A".repeat(2000), "claimants:id"),
+        ] {
+            assert!(
+                matches!(Cursor::decode(bad, list), Err(ApiError::InvalidCursor(_))),
+                "{bad} for {list}"
+            );
+        }
+    }
+
+    #[test]
+    fn limits_outside_one_to_a_hundred_are_refused() {
+        assert_eq!(parse_limit("1").unwrap(), 1);
+        assert_eq!(parse_limit("100").unwrap(), 100);
+        for bad in ["0", "101", "-1", "ten", "", "1.5", "99999999999"] {
+            assert!(parse_limit(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Params {
+        #[serde(default)]
+        tag: Vec<String>,
+        limit: Option<String>,
+    }
+
+    impl QueryParams for Params {
+        const REPEATABLE: &'static [&'static str] = &["tag"];
+    }
+
+    fn field_errors(query: &str) -> Vec<(String, String)> {
+        match parse_query::<Params>(query) {
+            Err(ApiError::InvalidParameters(errors)) => {
+                errors.into_iter().map(|e| (e.field, e.message)).collect()
+            }
+            other => panic!("{query}: expected parameter errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn lists_repeat_and_single_values_do_not() {
+        let params = parse_query::<Params>("tag=a&tag=b&limit=3").unwrap();
+        assert_eq!((params.tag, params.limit.as_deref()), (vec!["a".into(), "b".into()], Some("3")));
+        let errors = field_errors("limit=1&tag=a&limit=2&limit=3&tag=b");
+        assert_eq!(errors, vec![("limit".into(), "may be given only once".into())]);
+        let errors = field_errors("lmit=1");
+        assert_eq!(errors[0].0, "lmit");
+    }
+
+    #[test]
+    fn serde_messages_become_named_field_errors() {
+        let ApiError::InvalidParameters(errors) =
+            query_error("unknown field `claimaint`, expected one of `claimant`, `topic`")
+        else {
+            panic!("expected a parameter error");
+        };
+        assert_eq!(errors[0].field, "claimaint");
+        assert!(errors[0].message.contains("\"claimant\""), "{}", errors[0].message);
+    }
+}

@@ -1,0 +1,63 @@
+//! Command-line and environment configuration. Every flag has a `CLAIMTRAIL_*` variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// claimtrail: a REST API for sourced claims.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default). Loads the bundled dataset into an empty database first.
+    Serve(ServeArgs),
+    /// Create the database or bring its schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Print the OpenAPI document (what the server serves at /openapi.json).
+    Openapi,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// The SQLite database file; created if missing.
+    #[arg(long, env = "CLAIMTRAIL_DATABASE", default_value = "claimtrail.db")]
+    pub database: PathBuf,
+    /// How many connections read the database at once.
+    #[arg(long, env = "CLAIMTRAIL_READ_CONNECTIONS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub read_connections: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; port 0 picks a free one.
+    #[arg(long, env = "CLAIMTRAIL_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// HTTP worker threads; defaults to the number of cores.
+    #[arg(long, env = "CLAIMTRAIL_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
+    /// Start with an empty database instead of loading the bundled dataset into it.
+    #[arg(long, env = "CLAIMTRAIL_NO_DATASET")]
+    pub no_dataset: bool,
+}
+
+impl Default for ServeArgs {
+    /// The settings of a plain `claimtrail` with no subcommand, read from the environment.
+    fn default() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        // Only environment variables can make this fail, and clap reports those and exits,
+        // as it does for a bad flag.
+        Defaults::parse_from(["claimtrail"]).serve
+    }
+}

@@ -1,0 +1,14 @@
+//! Types that are valid by construction, and the records the API returns.
+//!
+//! Nothing here knows about HTTP or SQL: the `api` layer parses input into these types and the
+//! `store` layer builds the records from rows.
+
+mod records;
+mod revisions;
+mod units;
+mod values;
+
+pub use records::*;
+pub use revisions::revision_steps;
+pub use units::Unit;
+pub use values::*;

@@ -1,0 +1,368 @@
+//! The records the API returns. They are built by the store and serialised by the API as they
+//! are, so their doc comments are the field descriptions of the OpenAPI document.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{
+    AppearanceKind, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension, Fidelity,
+    Qualifier, SourceKind,
+};
+
+/// Text keyed by BCP 47 language tag.
+pub type LocalizedText = BTreeMap<String, String>;
+
+/// A person or organization that makes claims.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Claimant {
+    /// Stable id (a slug).
+    #[schema(example = "elon-musk")]
+    pub id: String,
+    pub kind: ClaimantKind,
+    /// The display name: the English one when there is one.
+    #[schema(example = "Elon Musk")]
+    pub name: String,
+    /// Names by language.
+    #[schema(example = json!({"en": "Elon Musk", "zh-CN": "埃隆·马斯克"}))]
+    pub names: LocalizedText,
+    /// Other names the claimant is known by. Each also works as `claimant=` on `GET /v1/claims`.
+    pub aliases: Vec<Alias>,
+    /// Wikidata item id, when known.
+    #[schema(example = json!(null))]
+    pub wikidata_id: Option<String>,
+    #[schema(example = "CEO of Tesla and SpaceX; founder of xAI.")]
+    pub description: Option<String>,
+    pub affiliations: Vec<Affiliation>,
+    /// How many claims the record holds from this claimant.
+    #[schema(example = 5)]
+    pub claim_count: i64,
+    /// When the record was created (RFC 3339, UTC).
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub created_at: String,
+    /// When the record last changed (RFC 3339, UTC).
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub updated_at: String,
+}
+
+/// Another name for a claimant.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Alias {
+    #[schema(example = "马斯克")]
+    pub alias: String,
+    /// Language of the alias, when it has one.
+    #[schema(example = "zh-CN")]
+    pub lang: Option<String>,
+}
+
+/// A claimant's role in an organization.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Affiliation {
+    #[schema(example = "Nvidia")]
+    pub organization: String,
+    /// The organization's claimant id, when it is itself a claimant.
+    #[schema(example = json!(null))]
+    pub organization_id: Option<String>,
+    #[schema(example = "Founder and CEO")]
+    pub role: String,
+    /// Start of the role (YYYY-MM-DD), when known.
+    pub since: Option<String>,
+    /// End of the role (YYYY-MM-DD); null while it lasts or when unknown.
+    pub until: Option<String>,
+}
+
+/// The claimant of a claim, in brief.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClaimantRef {
+    #[schema(example = "elon-musk")]
+    pub id: String,
+    #[schema(example = "Elon Musk")]
+    pub name: String,
+}
+
+/// A document a claim appears in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Source {
+    #[schema(example = "businessinsider-2026-01-07-musk-ai-compute")]
+    pub id: String,
+    pub kind: SourceKind,
+    /// The document's title in its own language; null when it is not public.
+    #[schema(example = "Elon Musk says China will 'far exceed the rest of the world in AI compute'")]
+    pub title: Option<String>,
+    #[schema(example = "Business Insider")]
+    pub publisher: String,
+    /// Where the document can be read; null when no URL was found.
+    #[schema(example = "https://africa.businessinsider.com/news/elon-musk-says-china-will-far-exceed-the-rest-of-the-world-in-ai-compute/e7xrtny")]
+    pub url: Option<String>,
+    /// Publication date (YYYY-MM-DD); null when undated. With precision `month` the day is 01.
+    #[schema(example = "2026-01-07")]
+    pub published_on: Option<String>,
+    /// How much of `published_on` is known.
+    pub published_precision: Option<DatePrecision>,
+    /// The exact publication time (RFC 3339, UTC), when the source states it.
+    #[schema(example = json!(null))]
+    pub published_at: Option<String>,
+    /// The document's language (BCP 47).
+    #[schema(example = "en")]
+    pub language: String,
+    #[schema(example = json!([]))]
+    pub authors: Vec<String>,
+    /// Ids of the sources this one relies on (a report citing a podcast).
+    #[schema(example = json!(["moonshots-2026-01-06-musk"]))]
+    pub cites: Vec<String>,
+    /// Ids of the sources that rely on this one.
+    #[schema(example = json!(["globaltimes-2026-01-08-musk", "cankaoxiaoxi-musk"]))]
+    pub cited_by: Vec<String>,
+    /// What is uncertain or missing about this source.
+    #[schema(example = "First report of the podcast remarks.")]
+    pub note: Option<String>,
+    /// How many claims appear in or originate from this source.
+    #[schema(example = 5)]
+    pub claim_count: i64,
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub created_at: String,
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub updated_at: String,
+}
+
+/// A figure in a claim.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct Quantity {
+    /// What the figure measures.
+    #[schema(example = "datacenter-power-shortfall")]
+    pub indicator: String,
+    /// Who or where it is about: ISO 3166-1 alpha-2, or `WORLD`.
+    #[schema(example = "US")]
+    pub subject: String,
+    /// For ratios, what the subject is compared with.
+    #[schema(example = json!(null))]
+    pub comparison_subject: Option<String>,
+    /// The value as stated, in `unit`.
+    #[schema(example = 47.0)]
+    pub value: f64,
+    /// Lower bound as stated, in `unit`.
+    pub lower: Option<f64>,
+    /// Upper bound as stated, in `unit`.
+    pub upper: Option<f64>,
+    /// The unit as stated.
+    #[schema(example = "GW")]
+    pub unit: String,
+    pub qualifier: Qualifier,
+    /// The period the figure covers, as stated.
+    #[schema(example = "2025-2028")]
+    pub period: Option<String>,
+    /// Which of a claim's figures this is, when it has several.
+    #[schema(example = "cumulative, before mitigation")]
+    pub label: Option<String>,
+    /// `value` in `si_unit`.
+    #[schema(example = 47e9)]
+    pub value_si: f64,
+    pub lower_si: Option<f64>,
+    pub upper_si: Option<f64>,
+    /// The SI unit of the indicator's dimension: `W`, `Wh`, `x`, `%` or `USD`.
+    #[schema(example = "W")]
+    pub si_unit: String,
+}
+
+/// A forecast's due date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Horizon {
+    /// The last day on which the forecast can come true (YYYY-MM-DD).
+    #[schema(example = "2026-12-31")]
+    pub due_on: String,
+    /// How precisely the claimant set it: "by 2026" is `year`.
+    pub precision: DatePrecision,
+}
+
+/// A claim as it appeared in one source.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Appearance {
+    #[schema(example = "musk-ai-compute-meiguo")]
+    pub id: String,
+    #[schema(example = "musk-china-ai-compute")]
+    pub claim_id: String,
+    #[schema(example = "meiguo-2026-01-07-musk")]
+    pub source_id: String,
+    /// The words exactly as the source printed them; null when they were not recorded.
+    #[schema(example = "中国的算力将比任何国家都更强大")]
+    pub quote: Option<String>,
+    /// Language of the quote (BCP 47).
+    #[schema(example = "zh-CN")]
+    pub lang: String,
+    /// How the source renders the claim; null when its wording was not recorded.
+    pub kind: Option<AppearanceKind>,
+    /// The appearance this one translates, when known.
+    #[schema(example = "musk-ai-compute-bi-power")]
+    pub translation_of: Option<String>,
+    /// How faithful the wording is; null when not judged.
+    pub fidelity: Option<Fidelity>,
+    /// Where and how the wording drifted, or what is uncertain.
+    #[schema(example = "\"Power\" (electricity, 电力) became 算力 (computing power). From 参考消息.")]
+    pub note: Option<String>,
+    /// Where in the source: a timestamp, page or paragraph.
+    #[schema(example = json!(null))]
+    pub locator: Option<String>,
+    /// Whether this is the earliest recorded appearance of the claim.
+    #[schema(example = false)]
+    pub first_appearance: bool,
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub created_at: String,
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub updated_at: String,
+}
+
+/// A piece of evidence an assessment relies on.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct Evidence {
+    #[schema(example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x.")]
+    pub description: String,
+    pub url: Option<String>,
+    /// A source in the record, when the evidence is one.
+    pub source_id: Option<String>,
+}
+
+/// A review of a claim (schema.org ClaimReview).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assessment {
+    #[schema(example = "musk-3x-by-2026-data-2025")]
+    pub id: String,
+    #[schema(example = "musk-china-3x-us-generation-by-2026")]
+    pub claim_id: String,
+    pub verdict: ClaimStatus,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    /// YYYY-MM-DD.
+    #[schema(example = "2026-11-29")]
+    pub assessed_on: String,
+    #[schema(example = "claimtrail editors")]
+    pub assessor: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A count of a claim's appearances, and their languages.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppearanceSummary {
+    #[schema(example = 7)]
+    pub count: i64,
+    #[schema(example = json!(["en", "zh-CN", "zh-TW"]))]
+    pub languages: Vec<String>,
+}
+
+/// One statement by one claimant.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Claim {
+    #[schema(example = "musk-china-ai-compute")]
+    pub id: String,
+    pub claimant: ClaimantRef,
+    /// The claimant's role when the claim was made.
+    #[schema(example = "CEO of Tesla and SpaceX; founder of xAI")]
+    pub claimant_role: Option<String>,
+    pub kind: ClaimKind,
+    /// The claim in each language it is recorded in (BCP 47 keys).
+    #[schema(example = json!({"en": "Based on current trends, China will far exceed the rest of the world in AI compute.", "zh-CN": "按照当前的发展趋势,中国在AI算力方面将远超世界其他国家。"}))]
+    pub text: LocalizedText,
+    /// When the claim was made (YYYY-MM-DD; the day is 01 with precision `month`).
+    #[schema(example = "2026-01-06")]
+    pub stated_on: String,
+    pub stated_precision: DatePrecision,
+    /// The due date, for a forecast.
+    pub horizon: Option<Horizon>,
+    pub status: ClaimStatus,
+    /// Topic ids.
+    #[schema(example = json!(["ai-compute", "electricity"]))]
+    pub topics: Vec<String>,
+    pub quantities: Vec<Quantity>,
+    /// The claim this one revises (the previous step of its revision chain).
+    #[schema(example = json!(null))]
+    pub supersedes: Option<String>,
+    /// The claim that revises this one; null for the latest of a chain.
+    #[schema(example = json!(null))]
+    pub superseded_by: Option<String>,
+    /// Where the claimant first made the claim, when that is known.
+    #[schema(example = "moonshots-2026-01-06-musk")]
+    pub origin_source: Option<String>,
+    /// What is uncertain about the claim, or how it relates to others.
+    pub note: Option<String>,
+    pub appearance_summary: AppearanceSummary,
+    /// How many assessments the claim has.
+    #[schema(example = 0)]
+    pub assessment_count: i64,
+    /// Every appearance, with `expand=appearances`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appearances: Option<Vec<Appearance>>,
+    /// Every assessment, with `expand=assessments`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessments: Option<Vec<Assessment>>,
+    /// The sources of its appearances and its origin, with `expand=sources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Source>>,
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub created_at: String,
+    #[schema(example = "2026-11-29T00:00:00Z")]
+    pub updated_at: String,
+}
+
+/// A tag on claims.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Topic {
+    #[schema(example = "electricity")]
+    pub id: String,
+    #[schema(example = json!({"en": "Electricity", "zh-CN": "电力"}))]
+    pub names: LocalizedText,
+    pub description: Option<String>,
+    #[schema(example = 14)]
+    pub claim_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What quantities measure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Indicator {
+    #[schema(example = "datacenter-power-shortfall")]
+    pub id: String,
+    #[schema(example = json!({"en": "Data-center power shortfall", "zh-CN": "数据中心电力缺口"}))]
+    pub names: LocalizedText,
+    pub dimension: Dimension,
+    /// The unit its quantities are normalised to.
+    #[schema(example = "W")]
+    pub si_unit: String,
+    pub description: Option<String>,
+    #[schema(example = 5)]
+    pub quantity_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// How one figure moved from the previous step of a revision chain to this one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureChange {
+    #[schema(example = "datacenter-power-shortfall")]
+    pub indicator: String,
+    #[schema(example = "US")]
+    pub subject: String,
+    /// The previous step's value, in `unit`.
+    #[schema(example = 44.0)]
+    pub from: f64,
+    /// This step's value, in `unit`.
+    #[schema(example = 47.0)]
+    pub to: f64,
+    #[schema(example = "GW")]
+    pub unit: String,
+    /// `to - from`, in `unit`.
+    #[schema(example = 3.0)]
+    pub absolute: f64,
+    /// `(to - from) / from`; null when `from` is 0.
+    #[schema(example = 0.06818181818181818)]
+    pub relative: Option<f64>,
+}
+
+/// One step of a revision chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionStep {
+    pub claim: Claim,
+    /// How its figures moved from the previous step; empty for the first step.
+    pub changes: Vec<FigureChange>,
+}

@@ -1,0 +1,129 @@
+use super::{Claim, FigureChange, Quantity, RevisionStep};
+
+/// Pairs each step of a revision chain (oldest first) with how its figures moved from the step
+/// before. A figure is compared with the previous step's first figure of the same indicator and
+/// subject: a revision restates the headline number, and later figures of the same indicator are
+/// scenarios around it (before and after mitigation).
+pub fn revision_steps(chain: Vec<Claim>) -> Vec<RevisionStep> {
+    let mut steps: Vec<RevisionStep> = Vec::with_capacity(chain.len());
+    for claim in chain {
+        let changes = match steps.last() {
+            Some(previous) => changes_between(&previous.claim.quantities, &claim.quantities),
+            None => Vec::new(),
+        };
+        steps.push(RevisionStep { claim, changes });
+    }
+    steps
+}
+
+fn changes_between(before: &[Quantity], after: &[Quantity]) -> Vec<FigureChange> {
+    let mut changes: Vec<FigureChange> = Vec::new();
+    for q in after {
+        let already_compared = changes
+            .iter()
+            .any(|c| c.indicator == q.indicator && c.subject == q.subject);
+        let previous = before
+            .iter()
+            .find(|p| p.indicator == q.indicator && p.subject == q.subject);
+        let Some(previous) = previous.filter(|_| !already_compared) else {
+            continue;
+        };
+        // Compare in the new figure's unit; the SI values make mixed units (MW then GW) comparable.
+        let from = if previous.unit == q.unit || q.value_si == 0.0 {
+            previous.value
+        } else {
+            previous.value_si * q.value / q.value_si
+        };
+        let absolute = q.value - from;
+        changes.push(FigureChange {
+            indicator: q.indicator.clone(),
+            subject: q.subject.clone(),
+            from,
+            to: q.value,
+            unit: q.unit.clone(),
+            absolute,
+            relative: (from != 0.0).then(|| absolute / from),
+        });
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        AppearanceSummary, ClaimKind, ClaimStatus, ClaimantRef, DatePrecision, Qualifier,
+    };
+
+    fn quantity(value: f64, unit: &str, factor: f64) -> Quantity {
+        Quantity {
+            indicator: "datacenter-power-shortfall".into(),
+            subject: "US".into(),
+            comparison_subject: None,
+            value,
+            lower: None,
+            upper: None,
+            unit: unit.into(),
+            qualifier: Qualifier::Exactly,
+            period: None,
+            label: None,
+            value_si: value * factor,
+            lower_si: None,
+            upper_si: None,
+            si_unit: "W".into(),
+        }
+    }
+
+    fn claim(id: &str, quantities: Vec<Quantity>) -> Claim {
+        Claim {
+            id: id.into(),
+            claimant: ClaimantRef { id: "morgan-stanley".into(), name: "Morgan Stanley".into() },
+            claimant_role: None,
+            kind: ClaimKind::Estimate,
+            text: Default::default(),
+            stated_on: "2025-11-10".into(),
+            stated_precision: DatePrecision::Day,
+            horizon: None,
+            status: ClaimStatus::Pending,
+            topics: vec![],
+            quantities,
+            supersedes: None,
+            superseded_by: None,
+            origin_source: None,
+            note: None,
+            appearance_summary: AppearanceSummary { count: 0, languages: vec![] },
+            assessment_count: 0,
+            appearances: None,
+            assessments: None,
+            sources: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_step_reports_the_move_of_its_headline_figure() {
+        let chain = vec![
+            claim("a", vec![quantity(44.0, "GW", 1e9), quantity(13.0, "GW", 1e9)]),
+            claim("b", vec![quantity(47.0, "GW", 1e9)]),
+            claim("c", vec![quantity(55_000.0, "MW", 1e6)]),
+        ];
+        let steps = revision_steps(chain);
+        assert!(steps[0].changes.is_empty());
+        let step = &steps[1].changes;
+        assert_eq!(step.len(), 1, "the 13 GW scenario is not the headline");
+        assert_eq!((step[0].from, step[0].to, step[0].absolute), (44.0, 47.0, 3.0));
+        assert!((step[0].relative.unwrap() - 3.0 / 44.0).abs() < 1e-12);
+        let mixed = &steps[2].changes[0];
+        assert_eq!((mixed.from, mixed.to, mixed.unit.as_str()), (47_000.0, 55_000.0, "MW"));
+    }
+
+    #[test]
+    fn a_zero_figure_has_no_relative_change() {
+        let steps = revision_steps(vec![
+            claim("a", vec![quantity(0.0, "GW", 1e9)]),
+            claim("b", vec![quantity(5.0, "GW", 1e9)]),
+        ]);
+        assert_eq!(steps[1].changes[0].relative, None);
+    }
+}

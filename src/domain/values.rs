@@ -1,0 +1,301 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use time::macros::format_description;
+use utoipa::ToSchema;
+
+/// Declares a closed set of lowercase string values: one enum with its wire name for each variant,
+/// `as_str`, `FromStr` and the list of accepted values for error messages.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// The accepted values, for error messages: `"a", "b", "c"`.
+            pub fn expected() -> String {
+                Self::ALL.iter().map(|v| format!("\"{}\"", v.as_str())).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(InvalidValue(format!("must be one of {}", Self::expected()))),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// Why a value was refused, phrased to follow the field name: "stated_since must be …".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+string_enum! {
+    /// What kind of statement a claim is.
+    ClaimKind {
+        /// A statement about the future, usually with a horizon.
+        Prediction = "prediction",
+        /// A figure the claimant puts on something.
+        Estimate = "estimate",
+        /// A statement of fact.
+        Assertion = "assertion",
+        /// A judgement.
+        Opinion = "opinion",
+        /// A call for someone to act.
+        Recommendation = "recommendation",
+    }
+}
+
+string_enum! {
+    /// How a claim has held up, from its latest assessment (`pending` when it has none).
+    ClaimStatus {
+        Pending = "pending",
+        Correct = "correct",
+        Incorrect = "incorrect",
+        PartlyCorrect = "partly_correct",
+        Unresolvable = "unresolvable",
+        NotApplicable = "not_applicable",
+    }
+}
+
+string_enum! {
+    /// Whether a claimant is a person or an organization.
+    ClaimantKind {
+        Person = "person",
+        Organization = "organization",
+    }
+}
+
+string_enum! {
+    /// What kind of document a source is.
+    SourceKind {
+        Podcast = "podcast",
+        Article = "article",
+        Report = "report",
+        Interview = "interview",
+        Statement = "statement",
+        Letter = "letter",
+        BlogPost = "blog_post",
+        SocialPost = "social_post",
+    }
+}
+
+string_enum! {
+    /// How an appearance renders the claim.
+    AppearanceKind {
+        /// The claimant's own words, quoted.
+        Verbatim = "verbatim",
+        /// The outlet's own words for what the claimant said.
+        Paraphrase = "paraphrase",
+        /// The claimant's words in another language.
+        Translation = "translation",
+    }
+}
+
+string_enum! {
+    /// How faithfully an appearance renders the claim.
+    Fidelity {
+        /// Says what the claimant said.
+        Faithful = "faithful",
+        /// Other words, or a changed qualifier ("about" became "nearly"), with the meaning mostly kept.
+        Reworded = "reworded",
+        /// A translation that changed the meaning (electricity became computing power).
+        Mistranslated = "mistranslated",
+        /// A paraphrase printed as a direct quote.
+        Hardened = "hardened",
+    }
+}
+
+string_enum! {
+    /// How much of a date is known: `month` means only the year and month are, and the day is 1.
+    DatePrecision {
+        Day = "day",
+        Month = "month",
+        Year = "year",
+    }
+}
+
+string_enum! {
+    /// What an indicator measures, which fixes the units its quantities may use.
+    Dimension {
+        /// Watts (W, kW, MW, GW, TW).
+        Power = "power",
+        /// Watt-hours (Wh, kWh, MWh, GWh, TWh).
+        Energy = "energy",
+        /// A plain ratio (`x`).
+        Ratio = "ratio",
+        /// A percentage (`%`).
+        Percent = "percent",
+        /// US dollars.
+        Money = "money",
+    }
+}
+
+string_enum! {
+    /// How the claimant qualified a figure.
+    Qualifier {
+        About = "about",
+        MoreThan = "more_than",
+        LessThan = "less_than",
+        UpTo = "up_to",
+        AtLeast = "at_least",
+        Exactly = "exactly",
+    }
+}
+
+/// A resource id: 1 to 100 lowercase ASCII letters and digits in words joined by single hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Slug, InvalidValue> {
+        let well_formed = !s.is_empty()
+            && s.len() <= 100
+            && s.split('-').all(|word| {
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if well_formed {
+            Ok(Slug(s.to_owned()))
+        } else {
+            Err(InvalidValue(
+                "must be 1 to 100 lowercase letters and digits in words joined by single hyphens"
+                    .into(),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A BCP 47 language tag in its canonical case (`zh-CN`, `zh-Hant-TW`, `en`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    pub fn parse(s: &str) -> Result<LanguageTag, InvalidValue> {
+        oxilangtag::LanguageTag::parse_and_normalize(s)
+            .map(|tag| LanguageTag(tag.into_inner()))
+            .map_err(|e| InvalidValue(format!("must be a BCP 47 language tag such as \"zh-CN\" or \"en\" ({e})")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A calendar date, written `YYYY-MM-DD` (RFC 3339 `full-date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CalendarDate(Date);
+
+impl CalendarDate {
+    pub fn parse(s: &str) -> Result<CalendarDate, InvalidValue> {
+        Date::parse(s, format_description!("[year]-[month]-[day]"))
+            .map(CalendarDate)
+            .map_err(|_| InvalidValue("must be a date written YYYY-MM-DD, such as 2026-01-06".into()))
+    }
+
+    /// The date as stored and shown, which also sorts correctly as text.
+    pub fn to_iso(self) -> String {
+        let d = self.0;
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    }
+}
+
+/// A region: an ISO 3166-1 alpha-2 code, or `WORLD`.
+pub fn parse_region(s: &str) -> Result<String, InvalidValue> {
+    if s == "WORLD" || (s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())) {
+        Ok(s.to_owned())
+    } else {
+        Err(InvalidValue(
+            "must be an ISO 3166-1 alpha-2 code such as \"CN\", or \"WORLD\"".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_single_hyphens() {
+        for ok in ["elon-musk", "a", "morgan-stanley-us-shortfall-47gw", "x1"] {
+            assert!(Slug::parse(ok).is_ok(), "{ok}");
+        }
+        let long = "a".repeat(101);
+        for bad in ["", "-a", "a-", "a--b", "Elon", "马斯克", "a b", "a_b", long.as_str()] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn language_tags_are_validated_and_normalised() {
+        assert_eq!(LanguageTag::parse("zh-cn").unwrap().as_str(), "zh-CN");
+        assert_eq!(LanguageTag::parse("EN").unwrap().as_str(), "en");
+        assert_eq!(LanguageTag::parse("zh-hant-tw").unwrap().as_str(), "zh-Hant-TW");
+        for bad in ["", "zh_CN", "chinese-simplified-x", "1x"] {
+            assert!(LanguageTag::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_must_be_full_dates() {
+        assert_eq!(CalendarDate::parse("2026-01-06").unwrap().to_iso(), "2026-01-06");
+        for bad in ["2026-1-6", "2026-02-30", "2026", "06/01/2026", "2026-01-06T00:00:00Z", ""] {
+            assert!(CalendarDate::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn enums_round_trip_and_list_their_values() {
+        for kind in ClaimKind::ALL {
+            assert_eq!(kind.as_str().parse::<ClaimKind>().unwrap(), *kind);
+        }
+        let err = "guess".parse::<ClaimStatus>().unwrap_err();
+        assert!(err.0.contains("\"partly_correct\""), "{err}");
+    }
+
+    #[test]
+    fn regions_are_alpha_2_or_world() {
+        assert!(parse_region("CN").is_ok());
+        assert!(parse_region("WORLD").is_ok());
+        for bad in ["cn", "CHN", "", "World"] {
+            assert!(parse_region(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! claimtrail: a REST API for sourced claims.
+
+pub mod api;
+pub mod config;
+pub mod domain;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

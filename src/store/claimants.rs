@@ -1,0 +1,90 @@
+use sqlx::FromRow;
+
+use super::{Page, PageRequest, Store, get_by_id, list_by_id, display_name, from_json, parse_column};
+use crate::domain::{Affiliation, Alias, Claimant, LocalizedText};
+
+const COLUMNS: &str = r#"
+    select k.id, k.kind, k.names, k.wikidata_id, k.description, k.created_at, k.updated_at,
+        (select json_group_array(json_object('alias', alias, 'lang', lang))
+            from (select alias, lang from claimant_aliases where claimant_id = k.id
+                  order by lang, alias)) as aliases,
+        (select json_group_array(json_object('organization', organization,
+                'organization_id', organization_id, 'role', role, 'since', since, 'until', until))
+            from (select * from claimant_affiliations where claimant_id = k.id
+                  order by position)) as affiliations,
+        (select count(*) from claims c where c.claimant_id = k.id) as claim_count
+    from claimants k
+"#;
+
+#[derive(FromRow)]
+struct ClaimantRow {
+    id: String,
+    kind: String,
+    names: String,
+    wikidata_id: Option<String>,
+    description: Option<String>,
+    created_at: String,
+    updated_at: String,
+    aliases: String,
+    affiliations: String,
+    claim_count: i64,
+}
+
+#[derive(serde::Deserialize)]
+struct AliasJson {
+    alias: String,
+    lang: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct AffiliationJson {
+    organization: String,
+    organization_id: Option<String>,
+    role: String,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+impl TryFrom<ClaimantRow> for Claimant {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ClaimantRow) -> Result<Claimant, sqlx::Error> {
+        let names: LocalizedText = from_json("names", &row.names)?;
+        let aliases: Vec<AliasJson> = from_json("aliases", &row.aliases)?;
+        let affiliations: Vec<AffiliationJson> = from_json("affiliations", &row.affiliations)?;
+        Ok(Claimant {
+            name: display_name(&names, &row.id),
+            id: row.id,
+            kind: parse_column("kind", &row.kind)?,
+            names,
+            aliases: aliases
+                .into_iter()
+                .map(|a| Alias { alias: a.alias, lang: a.lang })
+                .collect(),
+            wikidata_id: row.wikidata_id,
+            description: row.description,
+            affiliations: affiliations
+                .into_iter()
+                .map(|a| Affiliation {
+                    organization: a.organization,
+                    organization_id: a.organization_id,
+                    role: a.role,
+                    since: a.since,
+                    until: a.until,
+                })
+                .collect(),
+            claim_count: row.claim_count,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// A page of claimants in id order.
+pub async fn list(store: &Store, page: &PageRequest, with_total: bool) -> Result<Page<Claimant>, sqlx::Error> {
+    list_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "k.id", "claimants", page, with_total).await
+}
+
+pub async fn get(store: &Store, id: &str) -> Result<Option<Claimant>, sqlx::Error> {
+    get_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "k.id", id).await
+}

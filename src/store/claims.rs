@@ -1,0 +1,565 @@
+use std::collections::HashMap;
+
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+
+use super::{Keyset, Page, PageRequest, Store, display_name, from_json, parse_column};
+use crate::domain::{
+    Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
+    ClaimantRef, Horizon, LanguageTag, LocalizedText, Quantity, Source,
+};
+
+/// Filters on `GET /v1/claims`. Different fields combine with AND; the values of one field with OR.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    /// Claimant ids, aliases or names.
+    pub claimants: Vec<String>,
+    pub topics: Vec<String>,
+    pub kinds: Vec<ClaimKind>,
+    pub statuses: Vec<ClaimStatus>,
+    /// Sources the claim appears in or originates from.
+    pub sources: Vec<String>,
+    /// Languages of the claim's text or appearances; `zh` also matches `zh-CN` and `zh-TW`.
+    pub langs: Vec<LanguageTag>,
+    pub stated_since: Option<CalendarDate>,
+    pub stated_until: Option<CalendarDate>,
+    pub due_before: Option<CalendarDate>,
+    pub due_after: Option<CalendarDate>,
+    /// `Some(true)`: only the latest claim of each revision chain; `Some(false)`: only revised ones.
+    pub current: Option<bool>,
+}
+
+/// The orders a claim list can be read in. Each is a keyset over `(column, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimSort {
+    StatedOnDesc,
+    StatedOnAsc,
+    UpdatedAtDesc,
+    UpdatedAtAsc,
+}
+
+impl ClaimSort {
+    pub const ALL: &'static [ClaimSort] = &[
+        ClaimSort::StatedOnDesc,
+        ClaimSort::StatedOnAsc,
+        ClaimSort::UpdatedAtDesc,
+        ClaimSort::UpdatedAtAsc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimSort::StatedOnDesc => "-stated_on",
+            ClaimSort::StatedOnAsc => "stated_on",
+            ClaimSort::UpdatedAtDesc => "-updated_at",
+            ClaimSort::UpdatedAtAsc => "updated_at",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClaimSort> {
+        ClaimSort::ALL.iter().copied().find(|sort| sort.as_str() == s)
+    }
+
+    /// The column, from an allow-list: sort keys never reach SQL as text from the client.
+    fn column(self) -> &'static str {
+        match self {
+            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => "c.stated_on",
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => "c.updated_at",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, ClaimSort::StatedOnDesc | ClaimSort::UpdatedAtDesc)
+    }
+
+    /// The keyset position of a claim in this order.
+    pub fn keyset_of(self, claim: &Claim) -> Keyset {
+        let key = match self {
+            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => claim.stated_on.clone(),
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => claim.updated_at.clone(),
+        };
+        Keyset {
+            key: Some(key),
+            id: claim.id.clone(),
+        }
+    }
+}
+
+/// Related records to embed in each claim instead of summarising them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expand {
+    pub appearances: bool,
+    pub assessments: bool,
+    pub sources: bool,
+}
+
+const CLAIM_COLUMNS: &str = r#"
+    select c.id, c.claimant_id, k.names as claimant_names, c.claimant_role, c.kind,
+        c.stated_on, c.stated_precision, c.due_on, c.due_precision, c.status, c.supersedes,
+        (select n.id from claims n where n.supersedes = c.id) as superseded_by,
+        c.origin_source_id, c.note, c.created_at, c.updated_at,
+        (select json_group_object(lang, text) from claim_texts where claim_id = c.id) as texts,
+        (select json_group_array(topic_id)
+            from (select topic_id from claim_topics where claim_id = c.id order by topic_id)) as topics,
+        (select json_group_array(json_object(
+                'indicator', indicator_id, 'subject', subject,
+                'comparison_subject', comparison_subject, 'value', value, 'lower', lower,
+                'upper', upper, 'unit', unit, 'qualifier', qualifier, 'period', period,
+                'label', label, 'value_si', value_si, 'lower_si', lower_si,
+                'upper_si', upper_si, 'si_unit', si_unit))
+            from (select * from quantities where claim_id = c.id order by position)) as quantities,
+        (select count(*) from appearances where claim_id = c.id) as appearance_count,
+        (select json_group_array(lang)
+            from (select distinct lang from appearances where claim_id = c.id order by lang))
+            as appearance_languages,
+        (select count(*) from assessments where claim_id = c.id) as assessment_count
+    from claims c
+    join claimants k on k.id = c.claimant_id
+"#;
+
+#[derive(FromRow)]
+struct ClaimRow {
+    id: String,
+    claimant_id: String,
+    claimant_names: String,
+    claimant_role: Option<String>,
+    kind: String,
+    stated_on: String,
+    stated_precision: String,
+    due_on: Option<String>,
+    due_precision: Option<String>,
+    status: String,
+    supersedes: Option<String>,
+    superseded_by: Option<String>,
+    origin_source_id: Option<String>,
+    note: Option<String>,
+    created_at: String,
+    updated_at: String,
+    texts: String,
+    topics: String,
+    quantities: String,
+    appearance_count: i64,
+    appearance_languages: String,
+    assessment_count: i64,
+}
+
+impl TryFrom<ClaimRow> for Claim {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ClaimRow) -> Result<Claim, sqlx::Error> {
+        let claimant_names: LocalizedText = from_json("claimant_names", &row.claimant_names)?;
+        let horizon = match (row.due_on, row.due_precision) {
+            (Some(due_on), Some(precision)) => Some(Horizon {
+                due_on,
+                precision: parse_column("due_precision", &precision)?,
+            }),
+            _ => None,
+        };
+        Ok(Claim {
+            claimant: ClaimantRef {
+                name: display_name(&claimant_names, &row.claimant_id),
+                id: row.claimant_id,
+            },
+            id: row.id,
+            claimant_role: row.claimant_role,
+            kind: parse_column("kind", &row.kind)?,
+            text: from_json("texts", &row.texts)?,
+            stated_on: row.stated_on,
+            stated_precision: parse_column("stated_precision", &row.stated_precision)?,
+            horizon,
+            status: parse_column("status", &row.status)?,
+            topics: from_json("topics", &row.topics)?,
+            quantities: from_json::<Vec<Quantity>>("quantities", &row.quantities)?,
+            supersedes: row.supersedes,
+            superseded_by: row.superseded_by,
+            origin_source: row.origin_source_id,
+            note: row.note,
+            appearance_summary: AppearanceSummary {
+                count: row.appearance_count,
+                languages: from_json("appearance_languages", &row.appearance_languages)?,
+            },
+            assessment_count: row.assessment_count,
+            appearances: None,
+            assessments: None,
+            sources: None,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Appends `(?, ?, …)` binding each value.
+fn push_list<T>(qb: &mut QueryBuilder<Sqlite>, values: impl IntoIterator<Item = T>)
+where
+    T: 'static + for<'e> sqlx::Encode<'e, Sqlite> + sqlx::Type<Sqlite>,
+{
+    qb.push("(");
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    list.push_unseparated(")");
+}
+
+fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
+    qb.push(" where 1 = 1");
+    if !filter.claimants.is_empty() {
+        // An id, an alias (case-insensitive by the column's collation) or a name in any language.
+        qb.push(" and c.claimant_id in (select id from claimants where id in ");
+        push_list(qb, filter.claimants.iter().cloned());
+        qb.push(" union select claimant_id from claimant_aliases where alias in ");
+        push_list(qb, filter.claimants.iter().cloned());
+        qb.push(
+            " union select kn.id from claimants kn, json_each(kn.names) n \
+             where n.value collate nocase in ",
+        );
+        push_list(qb, filter.claimants.iter().cloned());
+        qb.push(")");
+    }
+    if !filter.topics.is_empty() {
+        qb.push(" and c.id in (select claim_id from claim_topics where topic_id in ");
+        push_list(qb, filter.topics.iter().cloned());
+        qb.push(")");
+    }
+    if !filter.kinds.is_empty() {
+        qb.push(" and c.kind in ");
+        push_list(qb, filter.kinds.iter().map(|k| k.as_str()));
+    }
+    if !filter.statuses.is_empty() {
+        qb.push(" and c.status in ");
+        push_list(qb, filter.statuses.iter().map(|s| s.as_str()));
+    }
+    if !filter.sources.is_empty() {
+        qb.push(" and (c.origin_source_id in ");
+        push_list(qb, filter.sources.iter().cloned());
+        qb.push(" or c.id in (select claim_id from appearances where source_id in ");
+        push_list(qb, filter.sources.iter().cloned());
+        qb.push("))");
+    }
+    if !filter.langs.is_empty() {
+        // BCP 47 basic filtering (RFC 4647): `zh` matches `zh`, `zh-CN`, `zh-Hant-TW`.
+        let push_lang_match = |qb: &mut QueryBuilder<Sqlite>, column: &str| {
+            qb.push("(");
+            for (i, lang) in filter.langs.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" or ");
+                }
+                qb.push(format_args!("{column} = "));
+                qb.push_bind(lang.as_str().to_owned());
+                qb.push(format_args!(" or {column} like "));
+                qb.push_bind(format!("{}-%", lang.as_str()));
+            }
+            qb.push(")");
+        };
+        qb.push(" and (c.id in (select claim_id from claim_texts t where ");
+        push_lang_match(qb, "t.lang");
+        qb.push(") or c.id in (select claim_id from appearances a where ");
+        push_lang_match(qb, "a.lang");
+        qb.push("))");
+    }
+    if let Some(d) = filter.stated_since {
+        qb.push(" and c.stated_on >= ").push_bind(d.to_iso());
+    }
+    if let Some(d) = filter.stated_until {
+        qb.push(" and c.stated_on <= ").push_bind(d.to_iso());
+    }
+    if let Some(d) = filter.due_before {
+        qb.push(" and c.due_on < ").push_bind(d.to_iso());
+    }
+    if let Some(d) = filter.due_after {
+        qb.push(" and c.due_on > ").push_bind(d.to_iso());
+    }
+    match filter.current {
+        Some(true) => {
+            qb.push(" and not exists (select 1 from claims n where n.supersedes = c.id)");
+        }
+        Some(false) => {
+            qb.push(" and exists (select 1 from claims n where n.supersedes = c.id)");
+        }
+        None => {}
+    }
+}
+
+/// A page of claims matching `filter`, in `sort` order.
+pub async fn list(
+    store: &Store,
+    filter: &ClaimFilter,
+    sort: ClaimSort,
+    page: &PageRequest,
+    with_total: bool,
+    expand: Expand,
+) -> Result<Page<Claim>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
+    push_filters(&mut qb, filter);
+    let (column, cmp, dir) = if sort.descending() {
+        (sort.column(), "<", "desc")
+    } else {
+        (sort.column(), ">", "asc")
+    };
+    if let Some(after) = &page.after {
+        qb.push(format_args!(" and ({column}, c.id) {cmp} ("))
+            .push_bind(after.key.clone().unwrap_or_default())
+            .push(", ")
+            .push_bind(after.id.clone())
+            .push(")");
+    }
+    qb.push(format_args!(" order by {column} {dir}, c.id {dir} limit "))
+        .push_bind(i64::from(page.limit) + 1);
+    let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    let claims = rows
+        .into_iter()
+        .map(Claim::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let total = if with_total {
+        let mut count = QueryBuilder::<Sqlite>::new("select count(*) from claims c");
+        push_filters(&mut count, filter);
+        Some(count.build_query_scalar().fetch_one(store.reader()).await?)
+    } else {
+        None
+    };
+    let mut page = Page::from_rows(claims, page.limit, total);
+    embed(store, &mut page.items, expand).await?;
+    Ok(page)
+}
+
+/// One claim, or `None` when there is no claim with that id.
+pub async fn get(store: &Store, id: &str, expand: Expand) -> Result<Option<Claim>, sqlx::Error> {
+    let mut claims = fetch_by_ids(store, &[id.to_owned()]).await?;
+    embed(store, &mut claims, expand).await?;
+    Ok(claims.pop())
+}
+
+async fn fetch_by_ids(store: &Store, ids: &[String]) -> Result<Vec<Claim>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
+    qb.push(" where c.id in ");
+    push_list(&mut qb, ids.iter().cloned());
+    let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    rows.into_iter().map(Claim::try_from).collect()
+}
+
+/// Loads the requested related records for all claims at once: one query per kind of record,
+/// however many claims there are.
+async fn embed(store: &Store, claims: &mut [Claim], expand: Expand) -> Result<(), sqlx::Error> {
+    if claims.is_empty() || expand == Expand::default() {
+        return Ok(());
+    }
+    let ids: Vec<String> = claims.iter().map(|c| c.id.clone()).collect();
+    if expand.appearances {
+        let mut by_claim = group_by_claim(appearances_of(store, &ids).await?, |a| &a.claim_id);
+        for claim in claims.iter_mut() {
+            claim.appearances = Some(by_claim.remove(&claim.id).unwrap_or_default());
+        }
+    }
+    if expand.assessments {
+        let mut by_claim = group_by_claim(assessments_of(store, &ids).await?, |a| &a.claim_id);
+        for claim in claims.iter_mut() {
+            claim.assessments = Some(by_claim.remove(&claim.id).unwrap_or_default());
+        }
+    }
+    if expand.sources {
+        let rows: Vec<(String, String)> = {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "select id, origin_source_id from claims where origin_source_id is not null and id in ",
+            );
+            push_list(&mut qb, ids.iter().cloned());
+            qb.push(" union select claim_id, source_id from appearances where claim_id in ");
+            push_list(&mut qb, ids.iter().cloned());
+            qb.build_query_as().fetch_all(store.reader()).await?
+        };
+        let mut source_ids: Vec<String> = rows.iter().map(|(_, s)| s.clone()).collect();
+        source_ids.sort();
+        source_ids.dedup();
+        let sources: HashMap<String, Source> = super::sources::get_many(store, &source_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        for claim in claims.iter_mut() {
+            let mut mine: Vec<Source> = rows
+                .iter()
+                .filter(|(claim_id, _)| *claim_id == claim.id)
+                .filter_map(|(_, source_id)| sources.get(source_id).cloned())
+                .collect();
+            mine.sort_by(|a, b| {
+                (a.published_on.is_none(), &a.published_on, &a.id)
+                    .cmp(&(b.published_on.is_none(), &b.published_on, &b.id))
+            });
+            claim.sources = Some(mine);
+        }
+    }
+    Ok(())
+}
+
+fn group_by_claim<T>(items: Vec<T>, key: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+    let mut map: HashMap<String, Vec<T>> = HashMap::new();
+    for item in items {
+        map.entry(key(&item).clone()).or_default().push(item);
+    }
+    map
+}
+
+#[derive(FromRow)]
+struct AppearanceRow {
+    id: String,
+    claim_id: String,
+    source_id: String,
+    quote: Option<String>,
+    lang: String,
+    kind: Option<String>,
+    translation_of: Option<String>,
+    fidelity: Option<String>,
+    note: Option<String>,
+    locator: Option<String>,
+    first_appearance: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<AppearanceRow> for Appearance {
+    type Error = sqlx::Error;
+
+    fn try_from(row: AppearanceRow) -> Result<Appearance, sqlx::Error> {
+        Ok(Appearance {
+            id: row.id,
+            claim_id: row.claim_id,
+            source_id: row.source_id,
+            quote: row.quote,
+            lang: row.lang,
+            kind: row.kind.map(|k| parse_column("kind", &k)).transpose()?,
+            translation_of: row.translation_of,
+            fidelity: row.fidelity.map(|f| parse_column("fidelity", &f)).transpose()?,
+            note: row.note,
+            locator: row.locator,
+            first_appearance: row.first_appearance,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Appearances of the given claims: the first appearance first, then by the source's date
+/// (undated sources last), then by id.
+async fn appearances_of(store: &Store, claim_ids: &[String]) -> Result<Vec<Appearance>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "select a.id, a.claim_id, a.source_id, a.quote, a.lang, a.kind, a.translation_of, \
+         a.fidelity, a.note, a.locator, a.first_appearance, a.created_at, a.updated_at \
+         from appearances a join sources s on s.id = a.source_id where a.claim_id in ",
+    );
+    push_list(&mut qb, claim_ids.iter().cloned());
+    qb.push(
+        " order by a.claim_id, a.first_appearance desc, s.published_on is null, \
+         s.published_on, a.id",
+    );
+    let rows: Vec<AppearanceRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    rows.into_iter().map(Appearance::try_from).collect()
+}
+
+#[derive(FromRow)]
+struct AssessmentRow {
+    id: String,
+    claim_id: String,
+    verdict: String,
+    summary: String,
+    evidence: String,
+    assessed_on: String,
+    assessor: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<AssessmentRow> for Assessment {
+    type Error = sqlx::Error;
+
+    fn try_from(row: AssessmentRow) -> Result<Assessment, sqlx::Error> {
+        Ok(Assessment {
+            id: row.id,
+            claim_id: row.claim_id,
+            verdict: parse_column("verdict", &row.verdict)?,
+            summary: row.summary,
+            evidence: from_json("evidence", &row.evidence)?,
+            assessed_on: row.assessed_on,
+            assessor: row.assessor,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+async fn assessments_of(store: &Store, claim_ids: &[String]) -> Result<Vec<Assessment>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "select id, claim_id, verdict, summary, evidence, assessed_on, assessor, created_at, \
+         updated_at from assessments where claim_id in ",
+    );
+    push_list(&mut qb, claim_ids.iter().cloned());
+    qb.push(" order by claim_id, assessed_on, created_at, id");
+    let rows: Vec<AssessmentRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    rows.into_iter().map(Assessment::try_from).collect()
+}
+
+async fn exists(store: &Store, id: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists(select 1 from claims where id = ?)")
+        .bind(id)
+        .fetch_one(store.reader())
+        .await
+}
+
+/// A claim's appearances, or `None` when there is no such claim.
+pub async fn appearances(store: &Store, id: &str) -> Result<Option<Vec<Appearance>>, sqlx::Error> {
+    if !exists(store, id).await? {
+        return Ok(None);
+    }
+    appearances_of(store, &[id.to_owned()]).await.map(Some)
+}
+
+/// A claim's assessments, oldest first, or `None` when there is no such claim.
+pub async fn assessments(store: &Store, id: &str) -> Result<Option<Vec<Assessment>>, sqlx::Error> {
+    if !exists(store, id).await? {
+        return Ok(None);
+    }
+    assessments_of(store, &[id.to_owned()]).await.map(Some)
+}
+
+/// The whole revision chain that `id` belongs to, oldest first, or `None` when there is no such
+/// claim. A claim that was never revised is a chain of one.
+pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>>, sqlx::Error> {
+    // UNION (not UNION ALL) and the depth bound stop the recursion even on a cycle, which the
+    // schema alone cannot rule out.
+    let chain: Vec<String> = sqlx::query_scalar(
+        r#"
+        with recursive
+            up(id, supersedes, n) as (
+                select id, supersedes, 0 from claims where id = ?1
+                union
+                select c.id, c.supersedes, up.n + 1 from claims c join up on c.id = up.supersedes
+                where up.n < 10000
+            ),
+            root(id) as (select id from up where supersedes is null),
+            chain(id, depth) as (
+                select id, 0 from root
+                union
+                select c.id, chain.depth + 1 from claims c join chain on c.supersedes = chain.id
+                where chain.depth < 10000
+            )
+        select id from chain order by depth
+        "#,
+    )
+    .bind(id)
+    .fetch_all(store.reader())
+    .await?;
+    if chain.is_empty() {
+        return if exists(store, id).await? {
+            // Only a cycle leaves a claim without a root.
+            Err(sqlx::Error::Protocol(format!("revision chain of {id} has no first claim")))
+        } else {
+            Ok(None)
+        };
+    }
+    let mut by_id: HashMap<String, Claim> = fetch_by_ids(store, &chain)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    Ok(Some(chain.iter().filter_map(|id| by_id.remove(id)).collect()))
+}

@@ -1,0 +1,601 @@
+//! The bundled dataset (`data/dataset.json`), compiled into the binary and loaded into an empty
+//! database on first start.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, bail, ensure};
+use serde::Deserialize;
+use sqlx::{Sqlite, Transaction};
+
+use super::Store;
+use crate::domain::{
+    AppearanceKind, CalendarDate, ClaimKind, ClaimantKind, DatePrecision, Dimension, Fidelity,
+    LanguageTag, Qualifier, Slug, SourceKind, Unit, parse_region,
+};
+
+/// The dataset as written in `data/dataset.json`.
+pub const BUNDLED: &str = include_str!("../../data/dataset.json");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    /// The time every record of the dataset is stamped with, so that two databases loaded from
+    /// the same dataset give byte-identical answers (and ETags).
+    recorded_at: String,
+    topics: Vec<NamedTerm>,
+    indicators: Vec<IndicatorRecord>,
+    claimants: Vec<ClaimantRecord>,
+    sources: Vec<SourceRecord>,
+    claims: Vec<ClaimRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamedTerm {
+    id: String,
+    names: BTreeMap<String, String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorRecord {
+    id: String,
+    names: BTreeMap<String, String>,
+    dimension: Dimension,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimantRecord {
+    id: String,
+    kind: ClaimantKind,
+    names: BTreeMap<String, String>,
+    #[serde(default)]
+    aliases: Vec<AliasRecord>,
+    #[serde(default)]
+    wikidata_id: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    affiliations: Vec<AffiliationRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AliasRecord {
+    alias: String,
+    lang: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AffiliationRecord {
+    organization: String,
+    #[serde(default)]
+    organization_id: Option<String>,
+    role: String,
+    #[serde(default)]
+    since: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceRecord {
+    id: String,
+    kind: SourceKind,
+    title: Option<String>,
+    publisher: String,
+    url: Option<String>,
+    published_on: Option<String>,
+    published_precision: Option<DatePrecision>,
+    #[serde(default)]
+    published_at: Option<String>,
+    language: String,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    cites: Vec<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimRecord {
+    id: String,
+    claimant: String,
+    kind: ClaimKind,
+    stated_on: String,
+    stated_precision: DatePrecision,
+    #[serde(default)]
+    claimant_role: Option<String>,
+    #[serde(default)]
+    due_on: Option<String>,
+    #[serde(default)]
+    due_precision: Option<DatePrecision>,
+    #[serde(default)]
+    supersedes: Option<String>,
+    #[serde(default)]
+    origin_source: Option<String>,
+    texts: BTreeMap<String, String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    quantities: Vec<QuantityRecord>,
+    #[serde(default)]
+    appearances: Vec<AppearanceRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuantityRecord {
+    indicator: String,
+    subject: String,
+    #[serde(default)]
+    comparison_subject: Option<String>,
+    value: f64,
+    #[serde(default)]
+    lower: Option<f64>,
+    #[serde(default)]
+    upper: Option<f64>,
+    unit: String,
+    qualifier: Qualifier,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppearanceRecord {
+    id: String,
+    source: String,
+    lang: String,
+    kind: Option<AppearanceKind>,
+    quote: Option<String>,
+    #[serde(default)]
+    fidelity: Option<Fidelity>,
+    #[serde(default)]
+    translation_of: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    locator: Option<String>,
+    #[serde(default)]
+    first: bool,
+}
+
+/// What loading did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadOutcome {
+    /// The database was empty and now holds the dataset.
+    Loaded { claims: usize, sources: usize },
+    /// The database already held records; nothing was written.
+    AlreadyPopulated,
+}
+
+impl Dataset {
+    pub fn parse(json: &str) -> anyhow::Result<Dataset> {
+        let dataset: Dataset = serde_json::from_str(json).context("parsing the dataset")?;
+        dataset.validate()?;
+        Ok(dataset)
+    }
+
+    /// Checks what the schema cannot: well-formed ids, dates, languages and regions, units that
+    /// fit their indicator, and references to records that exist.
+    fn validate(&self) -> anyhow::Result<()> {
+        let check_slug = |what: &str, id: &str| -> anyhow::Result<()> {
+            Slug::parse(id).map_err(|e| anyhow::anyhow!("{what} id {id:?} {e}"))?;
+            Ok(())
+        };
+        let check_lang = |what: &str, tag: &str| -> anyhow::Result<()> {
+            let parsed = LanguageTag::parse(tag).map_err(|e| anyhow::anyhow!("{what}: {tag:?} {e}"))?;
+            ensure!(parsed.as_str() == tag, "{what}: write {tag:?} as {:?}", parsed.as_str());
+            Ok(())
+        };
+        let check_date = |what: &str, date: &str| -> anyhow::Result<()> {
+            CalendarDate::parse(date).map_err(|e| anyhow::anyhow!("{what}: {date:?} {e}"))?;
+            Ok(())
+        };
+        let dimensions: HashMap<&str, Dimension> = self
+            .indicators
+            .iter()
+            .map(|i| (i.id.as_str(), i.dimension))
+            .collect();
+        let topics: Vec<&str> = self.topics.iter().map(|t| t.id.as_str()).collect();
+        let claimants: Vec<&str> = self.claimants.iter().map(|c| c.id.as_str()).collect();
+        let sources: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+        let claims: Vec<&str> = self.claims.iter().map(|c| c.id.as_str()).collect();
+
+        for t in &self.topics {
+            check_slug("topic", &t.id)?;
+        }
+        for i in &self.indicators {
+            check_slug("indicator", &i.id)?;
+        }
+        for c in &self.claimants {
+            check_slug("claimant", &c.id)?;
+            for (lang, _) in &c.names {
+                check_lang(&format!("claimant {} name", c.id), lang)?;
+            }
+        }
+        for s in &self.sources {
+            check_slug("source", &s.id)?;
+            check_lang(&format!("source {}", s.id), &s.language)?;
+            if let Some(date) = &s.published_on {
+                check_date(&format!("source {}", s.id), date)?;
+            }
+            ensure!(
+                s.published_on.is_some() == s.published_precision.is_some(),
+                "source {}: published_on and published_precision go together",
+                s.id
+            );
+            for cited in &s.cites {
+                ensure!(sources.contains(&cited.as_str()), "source {} cites unknown {cited}", s.id);
+            }
+        }
+        let mut appearance_ids = Vec::new();
+        for c in &self.claims {
+            check_slug("claim", &c.id)?;
+            check_date(&format!("claim {}", c.id), &c.stated_on)?;
+            ensure!(claimants.contains(&c.claimant.as_str()), "claim {}: unknown claimant", c.id);
+            ensure!(!c.texts.is_empty(), "claim {} has no text", c.id);
+            for lang in c.texts.keys() {
+                check_lang(&format!("claim {} text", c.id), lang)?;
+            }
+            for topic in &c.topics {
+                ensure!(topics.contains(&topic.as_str()), "claim {}: unknown topic {topic}", c.id);
+            }
+            if let Some(due) = &c.due_on {
+                check_date(&format!("claim {} due_on", c.id), due)?;
+            }
+            if let Some(prev) = &c.supersedes {
+                ensure!(claims.contains(&prev.as_str()), "claim {} supersedes unknown {prev}", c.id);
+            }
+            if let Some(origin) = &c.origin_source {
+                ensure!(sources.contains(&origin.as_str()), "claim {}: unknown origin {origin}", c.id);
+            }
+            for q in &c.quantities {
+                let Some(dimension) = dimensions.get(q.indicator.as_str()) else {
+                    bail!("claim {}: unknown indicator {}", c.id, q.indicator);
+                };
+                let unit = Unit::parse(&q.unit).map_err(|e| anyhow::anyhow!("claim {}: {e}", c.id))?;
+                ensure!(
+                    unit.dimension == *dimension,
+                    "claim {}: unit {} does not measure {}",
+                    c.id,
+                    q.unit,
+                    dimension
+                );
+                parse_region(&q.subject).map_err(|e| anyhow::anyhow!("claim {}: subject {e}", c.id))?;
+                if let Some(other) = &q.comparison_subject {
+                    parse_region(other).map_err(|e| anyhow::anyhow!("claim {}: comparison {e}", c.id))?;
+                }
+            }
+            for a in &c.appearances {
+                check_slug("appearance", &a.id)?;
+                check_lang(&format!("appearance {}", a.id), &a.lang)?;
+                ensure!(sources.contains(&a.source.as_str()), "appearance {}: unknown source", a.id);
+                appearance_ids.push(a.id.as_str());
+            }
+            ensure!(
+                c.appearances.iter().filter(|a| a.first).count() <= 1,
+                "claim {} has more than one first appearance",
+                c.id
+            );
+        }
+        for c in &self.claims {
+            for a in &c.appearances {
+                if let Some(original) = &a.translation_of {
+                    ensure!(
+                        appearance_ids.contains(&original.as_str()),
+                        "appearance {} translates unknown {original}",
+                        a.id
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Loads the bundled dataset into `store` if the database holds no records yet.
+pub async fn load_bundled(store: &Store) -> anyhow::Result<LoadOutcome> {
+    load(store, &Dataset::parse(BUNDLED)?).await
+}
+
+/// Loads `dataset` in one transaction if the database holds no claimants, sources or claims.
+pub async fn load(store: &Store, dataset: &Dataset) -> anyhow::Result<LoadOutcome> {
+    let mut tx = store.writer().begin().await?;
+    let populated: bool = sqlx::query_scalar(
+        "select exists(select 1 from claimants) or exists(select 1 from sources) \
+         or exists(select 1 from claims)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if populated {
+        return Ok(LoadOutcome::AlreadyPopulated);
+    }
+    insert_all(&mut tx, dataset).await?;
+    tx.commit().await?;
+    Ok(LoadOutcome::Loaded {
+        claims: dataset.claims.len(),
+        sources: dataset.sources.len(),
+    })
+}
+
+async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Result<()> {
+    let at = d.recorded_at.as_str();
+    for t in &d.topics {
+        sqlx::query("insert into topics (id, names, description, created_at, updated_at) values (?, ?, ?, ?, ?)")
+            .bind(&t.id)
+            .bind(serde_json::to_string(&t.names)?)
+            .bind(&t.description)
+            .bind(at)
+            .bind(at)
+            .execute(&mut **tx)
+            .await
+            .with_context(|| format!("topic {}", t.id))?;
+    }
+    for i in &d.indicators {
+        sqlx::query(
+            "insert into indicators (id, names, dimension, description, created_at, updated_at) \
+             values (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&i.id)
+        .bind(serde_json::to_string(&i.names)?)
+        .bind(i.dimension.as_str())
+        .bind(&i.description)
+        .bind(at)
+        .bind(at)
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("indicator {}", i.id))?;
+    }
+    for c in &d.claimants {
+        insert_claimant(tx, c, at).await.with_context(|| format!("claimant {}", c.id))?;
+    }
+    for s in &d.sources {
+        insert_source(tx, s, at).await.with_context(|| format!("source {}", s.id))?;
+    }
+    for s in &d.sources {
+        for cited in &s.cites {
+            sqlx::query("insert into source_citations (source_id, cited_id) values (?, ?)")
+                .bind(&s.id)
+                .bind(cited)
+                .execute(&mut **tx)
+                .await
+                .with_context(|| format!("source {} citing {cited}", s.id))?;
+        }
+    }
+    // Claims first without their `supersedes` link, so a chain can be written in any order.
+    for c in &d.claims {
+        insert_claim(tx, c, at).await.with_context(|| format!("claim {}", c.id))?;
+    }
+    for c in &d.claims {
+        if let Some(previous) = &c.supersedes {
+            sqlx::query("update claims set supersedes = ? where id = ?")
+                .bind(previous)
+                .bind(&c.id)
+                .execute(&mut **tx)
+                .await
+                .with_context(|| format!("claim {} superseding {previous}", c.id))?;
+        }
+    }
+    for c in &d.claims {
+        for a in &c.appearances {
+            insert_appearance(tx, &c.id, a, at)
+                .await
+                .with_context(|| format!("appearance {}", a.id))?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_claimant(tx: &mut Transaction<'_, Sqlite>, c: &ClaimantRecord, at: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into claimants (id, kind, names, wikidata_id, description, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&c.id)
+    .bind(c.kind.as_str())
+    .bind(serde_json::to_string(&c.names)?)
+    .bind(&c.wikidata_id)
+    .bind(&c.description)
+    .bind(at)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    for a in &c.aliases {
+        sqlx::query("insert into claimant_aliases (claimant_id, alias, lang) values (?, ?, ?)")
+            .bind(&c.id)
+            .bind(&a.alias)
+            .bind(&a.lang)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (position, a) in c.affiliations.iter().enumerate() {
+        sqlx::query(
+            "insert into claimant_affiliations \
+             (claimant_id, position, organization, organization_id, role, since, until) \
+             values (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&c.id)
+        .bind(position as i64)
+        .bind(&a.organization)
+        .bind(&a.organization_id)
+        .bind(&a.role)
+        .bind(&a.since)
+        .bind(&a.until)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_source(tx: &mut Transaction<'_, Sqlite>, s: &SourceRecord, at: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into sources (id, kind, title, publisher, url, published_on, published_precision, \
+         published_at, language, note, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&s.id)
+    .bind(s.kind.as_str())
+    .bind(&s.title)
+    .bind(&s.publisher)
+    .bind(&s.url)
+    .bind(&s.published_on)
+    .bind(s.published_precision.map(|p| p.as_str()))
+    .bind(&s.published_at)
+    .bind(&s.language)
+    .bind(&s.note)
+    .bind(at)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    for (position, name) in s.authors.iter().enumerate() {
+        sqlx::query("insert into source_authors (source_id, position, name) values (?, ?, ?)")
+            .bind(&s.id)
+            .bind(position as i64)
+            .bind(name)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_claim(tx: &mut Transaction<'_, Sqlite>, c: &ClaimRecord, at: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into claims (id, claimant_id, kind, stated_on, stated_precision, claimant_role, \
+         due_on, due_precision, origin_source_id, note, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&c.id)
+    .bind(&c.claimant)
+    .bind(c.kind.as_str())
+    .bind(&c.stated_on)
+    .bind(c.stated_precision.as_str())
+    .bind(&c.claimant_role)
+    .bind(&c.due_on)
+    .bind(c.due_precision.map(|p| p.as_str()))
+    .bind(&c.origin_source)
+    .bind(&c.note)
+    .bind(at)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    for (lang, text) in &c.texts {
+        sqlx::query("insert into claim_texts (claim_id, lang, text) values (?, ?, ?)")
+            .bind(&c.id)
+            .bind(lang)
+            .bind(text)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for topic in &c.topics {
+        sqlx::query("insert into claim_topics (claim_id, topic_id) values (?, ?)")
+            .bind(&c.id)
+            .bind(topic)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (position, q) in c.quantities.iter().enumerate() {
+        // Validated by `Dataset::validate`; parsing again yields the conversion factor.
+        let unit = Unit::parse(&q.unit)?;
+        sqlx::query(
+            "insert into quantities (claim_id, position, indicator_id, subject, comparison_subject, \
+             value, lower, upper, unit, qualifier, period, label, value_si, lower_si, upper_si, si_unit) \
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&c.id)
+        .bind(position as i64)
+        .bind(&q.indicator)
+        .bind(&q.subject)
+        .bind(&q.comparison_subject)
+        .bind(q.value)
+        .bind(q.lower)
+        .bind(q.upper)
+        .bind(&q.unit)
+        .bind(q.qualifier.as_str())
+        .bind(&q.period)
+        .bind(&q.label)
+        .bind(unit.to_si(q.value))
+        .bind(q.lower.map(|v| unit.to_si(v)))
+        .bind(q.upper.map(|v| unit.to_si(v)))
+        .bind(unit.dimension.si_unit())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_appearance(
+    tx: &mut Transaction<'_, Sqlite>,
+    claim_id: &str,
+    a: &AppearanceRecord,
+    at: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into appearances (id, claim_id, source_id, quote, lang, kind, translation_of, \
+         fidelity, note, locator, first_appearance, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&a.id)
+    .bind(claim_id)
+    .bind(&a.source)
+    .bind(&a.quote)
+    .bind(&a.lang)
+    .bind(a.kind.map(|k| k.as_str()))
+    .bind(&a.translation_of)
+    .bind(a.fidelity.map(|f| f.as_str()))
+    .bind(&a.note)
+    .bind(&a.locator)
+    .bind(a.first)
+    .bind(at)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_dataset_is_valid() {
+        let dataset = Dataset::parse(BUNDLED).unwrap();
+        assert_eq!(dataset.claimants.len(), 5);
+        assert!(dataset.claims.len() >= 18);
+    }
+
+    #[test]
+    fn every_quote_from_the_seed_article_is_in_it_verbatim() {
+        let seed = include_str!("../../data/provenance/seed-article.zh.txt");
+        let dataset = Dataset::parse(BUNDLED).unwrap();
+        let seed_quotes: Vec<&str> = dataset
+            .claims
+            .iter()
+            .flat_map(|c| &c.appearances)
+            .filter(|a| a.source == "eeff7-2026-01-10-musk-ai-compute")
+            .filter_map(|a| a.quote.as_deref())
+            .collect();
+        assert!(seed_quotes.len() >= 12, "{seed_quotes:?}");
+        for quote in seed_quotes {
+            assert!(seed.contains(quote), "not in the seed article: {quote}");
+        }
+    }
+
+    #[test]
+    fn a_unit_that_does_not_fit_its_indicator_is_refused() {
+        let broken = BUNDLED.replacen(r#""value": 400, "unit": "GW""#, r#""value": 400, "unit": "TWh""#, 1);
+        assert_ne!(broken, BUNDLED);
+        let err = Dataset::parse(&broken).err().expect("TWh is energy, not power");
+        assert!(err.to_string().contains("does not measure power"), "{err}");
+    }
+}
