@@ -20,7 +20,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Openapi) => {
-            let doc = api::openapi().to_pretty_json().context("serialising the document")?;
+            let doc = api::openapi()
+                .to_pretty_json()
+                .context("serialising the document")?;
             println!("{doc}");
             Ok(())
         }

@@ -20,7 +20,9 @@ impl Application {
     pub async fn build(args: &ServeArgs) -> anyhow::Result<Application> {
         let store = Store::open(&args.database.database, args.database.read_connections).await?;
         if !args.no_dataset {
-            let outcome = dataset::load_bundled(&store).await.context("loading the bundled dataset")?;
+            let outcome = dataset::load_bundled(&store)
+                .await
+                .context("loading the bundled dataset")?;
             tracing::info!(?outcome, "bundled dataset");
         }
         let listener =

@@ -48,10 +48,15 @@ async fn list_claimants(
     const LIST: &str = "claimants:id";
     let paging = params.paging(LIST)?;
     let page = claimants::list(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Claimant, ClaimantList>(&req, LIST, page, |c| Keyset {
-        key: None,
-        id: c.id.clone(),
-    }))
+    Ok(page_response::<Claimant, ClaimantList>(
+        &req,
+        LIST,
+        page,
+        |c| Keyset {
+            key: None,
+            id: c.id.clone(),
+        },
+    ))
 }
 
 /// Get a claimant

@@ -92,8 +92,9 @@ pub struct ListClaimsParams {
 }
 
 impl QueryParams for ListClaimsParams {
-    const REPEATABLE: &'static [&'static str] =
-        &["claimant", "topic", "kind", "status", "source", "lang", "expand"];
+    const REPEATABLE: &'static [&'static str] = &[
+        "claimant", "topic", "kind", "status", "source", "lang", "expand",
+    ];
 }
 
 /// Query parameters of the claim item endpoints.
@@ -177,10 +178,26 @@ async fn list_claims(
         statuses: errors.parse_all("status", &params.status, str::parse),
         sources: errors.parse_all("source", &params.source, parse_nonempty),
         langs: errors.parse_all("lang", &params.lang, LanguageTag::parse),
-        stated_since: errors.parse("stated_since", params.stated_since.as_deref(), CalendarDate::parse),
-        stated_until: errors.parse("stated_until", params.stated_until.as_deref(), CalendarDate::parse),
-        due_before: errors.parse("due_before", params.due_before.as_deref(), CalendarDate::parse),
-        due_after: errors.parse("due_after", params.due_after.as_deref(), CalendarDate::parse),
+        stated_since: errors.parse(
+            "stated_since",
+            params.stated_since.as_deref(),
+            CalendarDate::parse,
+        ),
+        stated_until: errors.parse(
+            "stated_until",
+            params.stated_until.as_deref(),
+            CalendarDate::parse,
+        ),
+        due_before: errors.parse(
+            "due_before",
+            params.due_before.as_deref(),
+            CalendarDate::parse,
+        ),
+        due_after: errors.parse(
+            "due_after",
+            params.due_after.as_deref(),
+            CalendarDate::parse,
+        ),
         current: errors.parse("current", params.current.as_deref(), parse_bool),
     };
     let sort = errors
@@ -198,7 +215,9 @@ async fn list_claims(
     let paging = paging?;
 
     let page = claims::list(&store, &filter, sort, &paging.page, paging.count, expand).await?;
-    Ok(page_response::<Claim, ClaimList>(&req, &list, page, |c| sort.keyset_of(c)))
+    Ok(page_response::<Claim, ClaimList>(&req, &list, page, |c| {
+        sort.keyset_of(c)
+    }))
 }
 
 fn claim_not_found(id: &str) -> ApiError {
@@ -235,7 +254,6 @@ async fn get_claim(
         .map(web::Json)
         .ok_or_else(|| claim_not_found(&path.id))
 }
-
 
 /// List a claim's appearances
 ///
@@ -291,7 +309,11 @@ async fn list_claim_revisions(
 ) -> Result<web::Json<RevisionList>, ApiError> {
     claims::revision_chain(&store, &path.id)
         .await?
-        .map(|chain| web::Json(RevisionList { data: revision_steps(chain) }))
+        .map(|chain| {
+            web::Json(RevisionList {
+                data: revision_steps(chain),
+            })
+        })
         .ok_or_else(|| claim_not_found(&path.id))
 }
 

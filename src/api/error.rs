@@ -113,7 +113,9 @@ pub struct InternalError(pub Problem);
 
 /// The representation the client holds is current.
 #[derive(ToResponse)]
-#[response(description = "Not modified: the `If-None-Match` header matches the current `ETag`. No body.")]
+#[response(
+    description = "Not modified: the `If-None-Match` header matches the current `ETag`. No body."
+)]
 pub struct NotModified;
 
 #[derive(Debug, thiserror::Error)]
@@ -221,7 +223,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
-            ApiError::DatabaseUnavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            ApiError::DatabaseUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable")
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

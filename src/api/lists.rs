@@ -91,13 +91,18 @@ where
     L: From<(Vec<T>, Option<String>, Option<i64>)> + Serialize,
 {
     let next_cursor = if page.has_more {
-        page.items.last().map(|last| Cursor::encode(list, &keyset_of(last)))
+        page.items
+            .last()
+            .map(|last| Cursor::encode(list, &keyset_of(last)))
     } else {
         None
     };
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &next_cursor {
-        response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_link(req, cursor))));
+        response.insert_header((
+            header::LINK,
+            format!("<{}>; rel=\"next\"", next_link(req, cursor)),
+        ));
     }
     response.json(L::from((page.items, next_cursor, page.total)))
 }

@@ -101,7 +101,8 @@ pub async fn conditional_get(
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
     let etag = etag_of(&bytes);
-    let etag_value = HeaderValue::from_str(&etag).map_err(actix_web::error::ErrorInternalServerError)?;
+    let etag_value =
+        HeaderValue::from_str(&etag).map_err(actix_web::error::ErrorInternalServerError)?;
     if if_none_match.is_some_and(|h| none_match(&h, &etag)) {
         let mut not_modified = HttpResponse::NotModified();
         not_modified.insert_header((header::ETAG, etag_value));

@@ -17,7 +17,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::{OpenApi as OpenApiDoc, PathItem};
 use utoipa_actix_web::{AppExt, scope};
 
-use error::{ApiError, BadRequest, FieldError, InternalError, NotFound, NotModified, Problem, ProblemCode};
+use error::{
+    ApiError, BadRequest, FieldError, InternalError, NotFound, NotModified, Problem, ProblemCode,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -68,11 +70,9 @@ pub fn mount(cfg: &mut web::ServiceConfig, doc: &OpenApiDoc) {
     let mut scoped = utoipa_actix_web::service_config::ServiceConfig::new(cfg);
     routes(&mut scoped);
     let known = KnownPaths::from_doc(doc);
-    cfg.app_data(
-        web::PathConfig::default().error_handler(|err, _| {
-            ApiError::invalid("path", format!("cannot be read: {err}")).into()
-        }),
-    )
+    cfg.app_data(web::PathConfig::default().error_handler(|err, _| {
+        ApiError::invalid("path", format!("cannot be read: {err}")).into()
+    }))
     .app_data(web::Data::new(known))
     .service(
         utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
@@ -142,10 +142,17 @@ fn methods_of(item: &PathItem) -> Vec<Method> {
     methods
 }
 
-async fn fallback(req: HttpRequest, known: web::Data<KnownPaths>) -> Result<HttpResponse, ApiError> {
+async fn fallback(
+    req: HttpRequest,
+    known: web::Data<KnownPaths>,
+) -> Result<HttpResponse, ApiError> {
     Err(match known.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => ApiError::MethodNotAllowed {
-            allow: methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", "),
+            allow: methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
         },
         _ => ApiError::RouteNotFound(req.path().to_owned()),
     })

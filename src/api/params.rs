@@ -38,9 +38,7 @@ fn parse_query<T: QueryParams>(query: &str) -> Result<T, ApiError> {
     let mut errors = FieldErrors::default();
     for (key, _) in form_urlencoded::parse(query.as_bytes()) {
         if seen.iter().any(|k| *k == key) {
-            if !T::REPEATABLE.contains(&key.as_ref())
-                && !errors.0.iter().any(|e| e.field == key)
-            {
+            if !T::REPEATABLE.contains(&key.as_ref()) && !errors.0.iter().any(|e| e.field == key) {
                 errors.push(&key, "may be given only once");
             }
         } else {
@@ -141,7 +139,9 @@ pub fn parse_bool(s: &str) -> Result<bool, InvalidValue> {
 pub fn parse_limit(s: &str) -> Result<u32, InvalidValue> {
     match s.parse::<u32>() {
         Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        _ => Err(InvalidValue(format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+        _ => Err(InvalidValue(format!(
+            "must be a whole number from 1 to {MAX_LIMIT}"
+        ))),
     }
 }
 
@@ -271,13 +271,20 @@ mod tests {
             id: "musk-china-ai-compute".into(),
         };
         let token = Cursor::encode("claims:-stated_on", &keyset);
-        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_eq!(Cursor::decode(&token, "claims:-stated_on").unwrap(), keyset);
     }
 
     #[test]
     fn foreign_tampered_and_oversized_cursors_are_refused() {
-        let keyset = Keyset { key: None, id: "elon-musk".into() };
+        let keyset = Keyset {
+            key: None,
+            id: "elon-musk".into(),
+        };
         let token = Cursor::encode("claimants:id", &keyset);
         for (bad, list) in [
             (token.as_str(), "claims:-stated_on"),
@@ -326,9 +333,15 @@ mod tests {
     #[test]
     fn lists_repeat_and_single_values_do_not() {
         let params = parse_query::<Params>("tag=a&tag=b&limit=3").unwrap();
-        assert_eq!((params.tag, params.limit.as_deref()), (vec!["a".into(), "b".into()], Some("3")));
+        assert_eq!(
+            (params.tag, params.limit.as_deref()),
+            (vec!["a".into(), "b".into()], Some("3"))
+        );
         let errors = field_errors("limit=1&tag=a&limit=2&limit=3&tag=b");
-        assert_eq!(errors, vec![("limit".into(), "may be given only once".into())]);
+        assert_eq!(
+            errors,
+            vec![("limit".into(), "may be given only once".into())]
+        );
         let errors = field_errors("lmit=1");
         assert_eq!(errors[0].0, "lmit");
     }
@@ -341,6 +354,10 @@ mod tests {
             panic!("expected a parameter error");
         };
         assert_eq!(errors[0].field, "claimaint");
-        assert!(errors[0].message.contains("\"claimant\""), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("\"claimant\""),
+            "{}",
+            errors[0].message
+        );
     }
 }

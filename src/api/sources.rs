@@ -48,9 +48,11 @@ async fn list_sources(
     const LIST: &str = "sources:id";
     let paging = params.paging(LIST)?;
     let page = sources::list(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Source, SourceList>(&req, LIST, page, |s| Keyset {
-        key: None,
-        id: s.id.clone(),
+    Ok(page_response::<Source, SourceList>(&req, LIST, page, |s| {
+        Keyset {
+            key: None,
+            id: s.id.clone(),
+        }
     }))
 }
 

@@ -50,13 +50,17 @@ async fn list_topics(
     const LIST: &str = "topics:id";
     let paging = params.paging(LIST)?;
     let page = taxonomy::list_topics(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Topic, TopicList>(&req, LIST, page, |t| Keyset {
-        key: None,
-        id: t.id.clone(),
+    Ok(page_response::<Topic, TopicList>(&req, LIST, page, |t| {
+        Keyset {
+            key: None,
+            id: t.id.clone(),
+        }
     }))
 }
 
 /// Get a topic
+///
+/// One topic, with its names in each language and how many claims carry it.
 #[utoipa::path(
     tag = "topics",
     params(TermPath),
@@ -108,13 +112,21 @@ async fn list_indicators(
     const LIST: &str = "indicators:id";
     let paging = params.paging(LIST)?;
     let page = taxonomy::list_indicators(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Indicator, IndicatorList>(&req, LIST, page, |i| Keyset {
-        key: None,
-        id: i.id.clone(),
-    }))
+    Ok(page_response::<Indicator, IndicatorList>(
+        &req,
+        LIST,
+        page,
+        |i| Keyset {
+            key: None,
+            id: i.id.clone(),
+        },
+    ))
 }
 
 /// Get an indicator
+///
+/// One indicator: its names, its dimension, the SI unit its figures are normalised to, and how
+/// many figures measure it.
 #[utoipa::path(
     tag = "indicators",
     params(TermPath),

@@ -88,12 +88,16 @@ pub struct Source {
     pub id: String,
     pub kind: SourceKind,
     /// The document's title in its own language; null when it is not public.
-    #[schema(example = "Elon Musk says China will 'far exceed the rest of the world in AI compute'")]
+    #[schema(
+        example = "Elon Musk says China will 'far exceed the rest of the world in AI compute'"
+    )]
     pub title: Option<String>,
     #[schema(example = "Business Insider")]
     pub publisher: String,
     /// Where the document can be read; null when no URL was found.
-    #[schema(example = "https://africa.businessinsider.com/news/elon-musk-says-china-will-far-exceed-the-rest-of-the-world-in-ai-compute/e7xrtny")]
+    #[schema(
+        example = "https://africa.businessinsider.com/news/elon-musk-says-china-will-far-exceed-the-rest-of-the-world-in-ai-compute/e7xrtny"
+    )]
     pub url: Option<String>,
     /// Publication date (YYYY-MM-DD); null when undated. With precision `month` the day is 01.
     #[schema(example = "2026-01-07")]
@@ -198,7 +202,9 @@ pub struct Appearance {
     /// How faithful the wording is; null when not judged.
     pub fidelity: Option<Fidelity>,
     /// Where and how the wording drifted, or what is uncertain.
-    #[schema(example = "\"Power\" (electricity, 电力) became 算力 (computing power). From 参考消息.")]
+    #[schema(
+        example = "\"Power\" (electricity, 电力) became 算力 (computing power). From 参考消息."
+    )]
     pub note: Option<String>,
     /// Where in the source: a timestamp, page or paragraph.
     #[schema(example = json!(null))]
@@ -215,7 +221,9 @@ pub struct Appearance {
 /// A piece of evidence an assessment relies on.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct Evidence {
-    #[schema(example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x.")]
+    #[schema(
+        example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x."
+    )]
     pub description: String,
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.

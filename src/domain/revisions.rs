@@ -77,7 +77,10 @@ mod tests {
     fn claim(id: &str, quantities: Vec<Quantity>) -> Claim {
         Claim {
             id: id.into(),
-            claimant: ClaimantRef { id: "morgan-stanley".into(), name: "Morgan Stanley".into() },
+            claimant: ClaimantRef {
+                id: "morgan-stanley".into(),
+                name: "Morgan Stanley".into(),
+            },
             claimant_role: None,
             kind: ClaimKind::Estimate,
             text: Default::default(),
@@ -91,7 +94,10 @@ mod tests {
             superseded_by: None,
             origin_source: None,
             note: None,
-            appearance_summary: AppearanceSummary { count: 0, languages: vec![] },
+            appearance_summary: AppearanceSummary {
+                count: 0,
+                languages: vec![],
+            },
             assessment_count: 0,
             appearances: None,
             assessments: None,
@@ -104,7 +110,10 @@ mod tests {
     #[test]
     fn each_step_reports_the_move_of_its_headline_figure() {
         let chain = vec![
-            claim("a", vec![quantity(44.0, "GW", 1e9), quantity(13.0, "GW", 1e9)]),
+            claim(
+                "a",
+                vec![quantity(44.0, "GW", 1e9), quantity(13.0, "GW", 1e9)],
+            ),
             claim("b", vec![quantity(47.0, "GW", 1e9)]),
             claim("c", vec![quantity(55_000.0, "MW", 1e6)]),
         ];
@@ -112,10 +121,16 @@ mod tests {
         assert!(steps[0].changes.is_empty());
         let step = &steps[1].changes;
         assert_eq!(step.len(), 1, "the 13 GW scenario is not the headline");
-        assert_eq!((step[0].from, step[0].to, step[0].absolute), (44.0, 47.0, 3.0));
+        assert_eq!(
+            (step[0].from, step[0].to, step[0].absolute),
+            (44.0, 47.0, 3.0)
+        );
         assert!((step[0].relative.unwrap() - 3.0 / 44.0).abs() < 1e-12);
         let mixed = &steps[2].changes[0];
-        assert_eq!((mixed.from, mixed.to, mixed.unit.as_str()), (47_000.0, 55_000.0, "MW"));
+        assert_eq!(
+            (mixed.from, mixed.to, mixed.unit.as_str()),
+            (47_000.0, 55_000.0, "MW")
+        );
     }
 
     #[test]

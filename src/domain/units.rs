@@ -91,7 +91,10 @@ mod tests {
             let unit = Unit::parse(symbol).unwrap();
             assert_eq!(unit.dimension, dimension, "{symbol}");
             let got = unit.to_si(value);
-            assert!((got - si).abs() <= si.abs() * 1e-12, "{symbol}: {got} != {si}");
+            assert!(
+                (got - si).abs() <= si.abs() * 1e-12,
+                "{symbol}: {got} != {si}"
+            );
         }
     }
 

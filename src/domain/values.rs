@@ -211,7 +211,11 @@ impl LanguageTag {
     pub fn parse(s: &str) -> Result<LanguageTag, InvalidValue> {
         oxilangtag::LanguageTag::parse_and_normalize(s)
             .map(|tag| LanguageTag(tag.into_inner()))
-            .map_err(|e| InvalidValue(format!("must be a BCP 47 language tag such as \"zh-CN\" or \"en\" ({e})")))
+            .map_err(|e| {
+                InvalidValue(format!(
+                    "must be a BCP 47 language tag such as \"zh-CN\" or \"en\" ({e})"
+                ))
+            })
     }
 
     pub fn as_str(&self) -> &str {
@@ -227,7 +231,9 @@ impl CalendarDate {
     pub fn parse(s: &str) -> Result<CalendarDate, InvalidValue> {
         Date::parse(s, format_description!("[year]-[month]-[day]"))
             .map(CalendarDate)
-            .map_err(|_| InvalidValue("must be a date written YYYY-MM-DD, such as 2026-01-06".into()))
+            .map_err(|_| {
+                InvalidValue("must be a date written YYYY-MM-DD, such as 2026-01-06".into())
+            })
     }
 
     /// The date as stored and shown, which also sorts correctly as text.
@@ -258,7 +264,17 @@ mod tests {
             assert!(Slug::parse(ok).is_ok(), "{ok}");
         }
         let long = "a".repeat(101);
-        for bad in ["", "-a", "a-", "a--b", "Elon", "马斯克", "a b", "a_b", long.as_str()] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "Elon",
+            "马斯克",
+            "a b",
+            "a_b",
+            long.as_str(),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -267,7 +283,10 @@ mod tests {
     fn language_tags_are_validated_and_normalised() {
         assert_eq!(LanguageTag::parse("zh-cn").unwrap().as_str(), "zh-CN");
         assert_eq!(LanguageTag::parse("EN").unwrap().as_str(), "en");
-        assert_eq!(LanguageTag::parse("zh-hant-tw").unwrap().as_str(), "zh-Hant-TW");
+        assert_eq!(
+            LanguageTag::parse("zh-hant-tw").unwrap().as_str(),
+            "zh-Hant-TW"
+        );
         for bad in ["", "zh_CN", "chinese-simplified-x", "1x"] {
             assert!(LanguageTag::parse(bad).is_err(), "{bad:?}");
         }
@@ -275,8 +294,18 @@ mod tests {
 
     #[test]
     fn dates_must_be_full_dates() {
-        assert_eq!(CalendarDate::parse("2026-01-06").unwrap().to_iso(), "2026-01-06");
-        for bad in ["2026-1-6", "2026-02-30", "2026", "06/01/2026", "2026-01-06T00:00:00Z", ""] {
+        assert_eq!(
+            CalendarDate::parse("2026-01-06").unwrap().to_iso(),
+            "2026-01-06"
+        );
+        for bad in [
+            "2026-1-6",
+            "2026-02-30",
+            "2026",
+            "06/01/2026",
+            "2026-01-06T00:00:00Z",
+            "",
+        ] {
             assert!(CalendarDate::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -1,6 +1,8 @@
 use sqlx::FromRow;
 
-use super::{Page, PageRequest, Store, get_by_id, list_by_id, display_name, from_json, parse_column};
+use super::{
+    Page, PageRequest, Store, display_name, from_json, get_by_id, list_by_id, parse_column,
+};
 use crate::domain::{Affiliation, Alias, Claimant, LocalizedText};
 
 const COLUMNS: &str = r#"
@@ -59,7 +61,10 @@ impl TryFrom<ClaimantRow> for Claimant {
             names,
             aliases: aliases
                 .into_iter()
-                .map(|a| Alias { alias: a.alias, lang: a.lang })
+                .map(|a| Alias {
+                    alias: a.alias,
+                    lang: a.lang,
+                })
                 .collect(),
             wikidata_id: row.wikidata_id,
             description: row.description,
@@ -81,7 +86,11 @@ impl TryFrom<ClaimantRow> for Claimant {
 }
 
 /// A page of claimants in id order.
-pub async fn list(store: &Store, page: &PageRequest, with_total: bool) -> Result<Page<Claimant>, sqlx::Error> {
+pub async fn list(
+    store: &Store,
+    page: &PageRequest,
+    with_total: bool,
+) -> Result<Page<Claimant>, sqlx::Error> {
     list_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "k.id", "claimants", page, with_total).await
 }
 

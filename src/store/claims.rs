@@ -55,7 +55,10 @@ impl ClaimSort {
     }
 
     pub fn parse(s: &str) -> Option<ClaimSort> {
-        ClaimSort::ALL.iter().copied().find(|sort| sort.as_str() == s)
+        ClaimSort::ALL
+            .iter()
+            .copied()
+            .find(|sort| sort.as_str() == s)
     }
 
     /// The column, from an allow-list: sort keys never reach SQL as text from the client.
@@ -383,8 +386,11 @@ async fn embed(store: &Store, claims: &mut [Claim], expand: Expand) -> Result<()
                 .filter_map(|(_, source_id)| sources.get(source_id).cloned())
                 .collect();
             mine.sort_by(|a, b| {
-                (a.published_on.is_none(), &a.published_on, &a.id)
-                    .cmp(&(b.published_on.is_none(), &b.published_on, &b.id))
+                (a.published_on.is_none(), &a.published_on, &a.id).cmp(&(
+                    b.published_on.is_none(),
+                    &b.published_on,
+                    &b.id,
+                ))
             });
             claim.sources = Some(mine);
         }
@@ -429,7 +435,10 @@ impl TryFrom<AppearanceRow> for Appearance {
             lang: row.lang,
             kind: row.kind.map(|k| parse_column("kind", &k)).transpose()?,
             translation_of: row.translation_of,
-            fidelity: row.fidelity.map(|f| parse_column("fidelity", &f)).transpose()?,
+            fidelity: row
+                .fidelity
+                .map(|f| parse_column("fidelity", &f))
+                .transpose()?,
             note: row.note,
             locator: row.locator,
             first_appearance: row.first_appearance,
@@ -441,7 +450,10 @@ impl TryFrom<AppearanceRow> for Appearance {
 
 /// Appearances of the given claims: the first appearance first, then by the source's date
 /// (undated sources last), then by id.
-async fn appearances_of(store: &Store, claim_ids: &[String]) -> Result<Vec<Appearance>, sqlx::Error> {
+async fn appearances_of(
+    store: &Store,
+    claim_ids: &[String],
+) -> Result<Vec<Appearance>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "select a.id, a.claim_id, a.source_id, a.quote, a.lang, a.kind, a.translation_of, \
          a.fidelity, a.note, a.locator, a.first_appearance, a.created_at, a.updated_at \
@@ -487,7 +499,10 @@ impl TryFrom<AssessmentRow> for Assessment {
     }
 }
 
-async fn assessments_of(store: &Store, claim_ids: &[String]) -> Result<Vec<Assessment>, sqlx::Error> {
+async fn assessments_of(
+    store: &Store,
+    claim_ids: &[String],
+) -> Result<Vec<Assessment>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "select id, claim_id, verdict, summary, evidence, assessed_on, assessor, created_at, \
          updated_at from assessments where claim_id in ",
@@ -551,7 +566,9 @@ pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>
     if chain.is_empty() {
         return if exists(store, id).await? {
             // Only a cycle leaves a claim without a root.
-            Err(sqlx::Error::Protocol(format!("revision chain of {id} has no first claim")))
+            Err(sqlx::Error::Protocol(format!(
+                "revision chain of {id} has no first claim"
+            )))
         } else {
             Ok(None)
         };
@@ -561,5 +578,7 @@ pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    Ok(Some(chain.iter().filter_map(|id| by_id.remove(id)).collect()))
+    Ok(Some(
+        chain.iter().filter_map(|id| by_id.remove(id)).collect(),
+    ))
 }

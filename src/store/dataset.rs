@@ -194,8 +194,13 @@ impl Dataset {
             Ok(())
         };
         let check_lang = |what: &str, tag: &str| -> anyhow::Result<()> {
-            let parsed = LanguageTag::parse(tag).map_err(|e| anyhow::anyhow!("{what}: {tag:?} {e}"))?;
-            ensure!(parsed.as_str() == tag, "{what}: write {tag:?} as {:?}", parsed.as_str());
+            let parsed =
+                LanguageTag::parse(tag).map_err(|e| anyhow::anyhow!("{what}: {tag:?} {e}"))?;
+            ensure!(
+                parsed.as_str() == tag,
+                "{what}: write {tag:?} as {:?}",
+                parsed.as_str()
+            );
             Ok(())
         };
         let check_date = |what: &str, date: &str| -> anyhow::Result<()> {
@@ -220,7 +225,7 @@ impl Dataset {
         }
         for c in &self.claimants {
             check_slug("claimant", &c.id)?;
-            for (lang, _) in &c.names {
+            for lang in c.names.keys() {
                 check_lang(&format!("claimant {} name", c.id), lang)?;
             }
         }
@@ -236,35 +241,56 @@ impl Dataset {
                 s.id
             );
             for cited in &s.cites {
-                ensure!(sources.contains(&cited.as_str()), "source {} cites unknown {cited}", s.id);
+                ensure!(
+                    sources.contains(&cited.as_str()),
+                    "source {} cites unknown {cited}",
+                    s.id
+                );
             }
         }
         let mut appearance_ids = Vec::new();
         for c in &self.claims {
             check_slug("claim", &c.id)?;
             check_date(&format!("claim {}", c.id), &c.stated_on)?;
-            ensure!(claimants.contains(&c.claimant.as_str()), "claim {}: unknown claimant", c.id);
+            ensure!(
+                claimants.contains(&c.claimant.as_str()),
+                "claim {}: unknown claimant",
+                c.id
+            );
             ensure!(!c.texts.is_empty(), "claim {} has no text", c.id);
             for lang in c.texts.keys() {
                 check_lang(&format!("claim {} text", c.id), lang)?;
             }
             for topic in &c.topics {
-                ensure!(topics.contains(&topic.as_str()), "claim {}: unknown topic {topic}", c.id);
+                ensure!(
+                    topics.contains(&topic.as_str()),
+                    "claim {}: unknown topic {topic}",
+                    c.id
+                );
             }
             if let Some(due) = &c.due_on {
                 check_date(&format!("claim {} due_on", c.id), due)?;
             }
             if let Some(prev) = &c.supersedes {
-                ensure!(claims.contains(&prev.as_str()), "claim {} supersedes unknown {prev}", c.id);
+                ensure!(
+                    claims.contains(&prev.as_str()),
+                    "claim {} supersedes unknown {prev}",
+                    c.id
+                );
             }
             if let Some(origin) = &c.origin_source {
-                ensure!(sources.contains(&origin.as_str()), "claim {}: unknown origin {origin}", c.id);
+                ensure!(
+                    sources.contains(&origin.as_str()),
+                    "claim {}: unknown origin {origin}",
+                    c.id
+                );
             }
             for q in &c.quantities {
                 let Some(dimension) = dimensions.get(q.indicator.as_str()) else {
                     bail!("claim {}: unknown indicator {}", c.id, q.indicator);
                 };
-                let unit = Unit::parse(&q.unit).map_err(|e| anyhow::anyhow!("claim {}: {e}", c.id))?;
+                let unit =
+                    Unit::parse(&q.unit).map_err(|e| anyhow::anyhow!("claim {}: {e}", c.id))?;
                 ensure!(
                     unit.dimension == *dimension,
                     "claim {}: unit {} does not measure {}",
@@ -272,15 +298,21 @@ impl Dataset {
                     q.unit,
                     dimension
                 );
-                parse_region(&q.subject).map_err(|e| anyhow::anyhow!("claim {}: subject {e}", c.id))?;
+                parse_region(&q.subject)
+                    .map_err(|e| anyhow::anyhow!("claim {}: subject {e}", c.id))?;
                 if let Some(other) = &q.comparison_subject {
-                    parse_region(other).map_err(|e| anyhow::anyhow!("claim {}: comparison {e}", c.id))?;
+                    parse_region(other)
+                        .map_err(|e| anyhow::anyhow!("claim {}: comparison {e}", c.id))?;
                 }
             }
             for a in &c.appearances {
                 check_slug("appearance", &a.id)?;
                 check_lang(&format!("appearance {}", a.id), &a.lang)?;
-                ensure!(sources.contains(&a.source.as_str()), "appearance {}: unknown source", a.id);
+                ensure!(
+                    sources.contains(&a.source.as_str()),
+                    "appearance {}: unknown source",
+                    a.id
+                );
                 appearance_ids.push(a.id.as_str());
             }
             ensure!(
@@ -358,10 +390,14 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
         .with_context(|| format!("indicator {}", i.id))?;
     }
     for c in &d.claimants {
-        insert_claimant(tx, c, at).await.with_context(|| format!("claimant {}", c.id))?;
+        insert_claimant(tx, c, at)
+            .await
+            .with_context(|| format!("claimant {}", c.id))?;
     }
     for s in &d.sources {
-        insert_source(tx, s, at).await.with_context(|| format!("source {}", s.id))?;
+        insert_source(tx, s, at)
+            .await
+            .with_context(|| format!("source {}", s.id))?;
     }
     for s in &d.sources {
         for cited in &s.cites {
@@ -375,7 +411,9 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
     }
     // Claims first without their `supersedes` link, so a chain can be written in any order.
     for c in &d.claims {
-        insert_claim(tx, c, at).await.with_context(|| format!("claim {}", c.id))?;
+        insert_claim(tx, c, at)
+            .await
+            .with_context(|| format!("claim {}", c.id))?;
     }
     for c in &d.claims {
         if let Some(previous) = &c.supersedes {
@@ -397,7 +435,11 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
     Ok(())
 }
 
-async fn insert_claimant(tx: &mut Transaction<'_, Sqlite>, c: &ClaimantRecord, at: &str) -> anyhow::Result<()> {
+async fn insert_claimant(
+    tx: &mut Transaction<'_, Sqlite>,
+    c: &ClaimantRecord,
+    at: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "insert into claimants (id, kind, names, wikidata_id, description, created_at, updated_at) \
          values (?, ?, ?, ?, ?, ?, ?)",
@@ -438,7 +480,11 @@ async fn insert_claimant(tx: &mut Transaction<'_, Sqlite>, c: &ClaimantRecord, a
     Ok(())
 }
 
-async fn insert_source(tx: &mut Transaction<'_, Sqlite>, s: &SourceRecord, at: &str) -> anyhow::Result<()> {
+async fn insert_source(
+    tx: &mut Transaction<'_, Sqlite>,
+    s: &SourceRecord,
+    at: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "insert into sources (id, kind, title, publisher, url, published_on, published_precision, \
          published_at, language, note, created_at, updated_at) \
@@ -469,7 +515,11 @@ async fn insert_source(tx: &mut Transaction<'_, Sqlite>, s: &SourceRecord, at: &
     Ok(())
 }
 
-async fn insert_claim(tx: &mut Transaction<'_, Sqlite>, c: &ClaimRecord, at: &str) -> anyhow::Result<()> {
+async fn insert_claim(
+    tx: &mut Transaction<'_, Sqlite>,
+    c: &ClaimRecord,
+    at: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "insert into claims (id, claimant_id, kind, stated_on, stated_precision, claimant_role, \
          due_on, due_precision, origin_source_id, note, created_at, updated_at) \
@@ -593,9 +643,15 @@ mod tests {
 
     #[test]
     fn a_unit_that_does_not_fit_its_indicator_is_refused() {
-        let broken = BUNDLED.replacen(r#""value": 400, "unit": "GW""#, r#""value": 400, "unit": "TWh""#, 1);
+        let broken = BUNDLED.replacen(
+            r#""value": 400, "unit": "GW""#,
+            r#""value": 400, "unit": "TWh""#,
+            1,
+        );
         assert_ne!(broken, BUNDLED);
-        let err = Dataset::parse(&broken).err().expect("TWh is energy, not power");
+        let err = Dataset::parse(&broken)
+            .err()
+            .expect("TWh is energy, not power");
         assert!(err.to_string().contains("does not measure power"), "{err}");
     }
 }

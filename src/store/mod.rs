@@ -95,7 +95,10 @@ impl Store {
 
     /// Whether the database answers a query.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("select 1").execute(&self.read).await.map(|_| ())
+        sqlx::query("select 1")
+            .execute(&self.read)
+            .await
+            .map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -168,7 +171,8 @@ where
         .map(T::try_from)
         .collect::<Result<Vec<_>, _>>()?;
     let total = if with_total {
-        let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("select count(*) from {table}"));
+        let mut count =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("select count(*) from {table}"));
         Some(count.build_query_scalar().fetch_one(store.reader()).await?)
     } else {
         None

@@ -1,6 +1,6 @@
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
-use super::{Page, PageRequest, Store, get_by_id, list_by_id, from_json, parse_column};
+use super::{Page, PageRequest, Store, from_json, get_by_id, list_by_id, parse_column};
 use crate::domain::Source;
 
 const COLUMNS: &str = r#"
@@ -66,7 +66,11 @@ impl TryFrom<SourceRow> for Source {
 }
 
 /// A page of sources in id order.
-pub async fn list(store: &Store, page: &PageRequest, with_total: bool) -> Result<Page<Source>, sqlx::Error> {
+pub async fn list(
+    store: &Store,
+    page: &PageRequest,
+    with_total: bool,
+) -> Result<Page<Source>, sqlx::Error> {
     list_by_id::<SourceRow, Source>(store, COLUMNS, "s.id", "sources", page, with_total).await
 }
 

@@ -36,7 +36,11 @@ impl TryFrom<TopicRow> for Topic {
     }
 }
 
-pub async fn list_topics(store: &Store, page: &PageRequest, with_total: bool) -> Result<Page<Topic>, sqlx::Error> {
+pub async fn list_topics(
+    store: &Store,
+    page: &PageRequest,
+    with_total: bool,
+) -> Result<Page<Topic>, sqlx::Error> {
     list_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "t.id", "topics", page, with_total).await
 }
 
@@ -84,8 +88,15 @@ pub async fn list_indicators(
     page: &PageRequest,
     with_total: bool,
 ) -> Result<Page<Indicator>, sqlx::Error> {
-    list_by_id::<IndicatorRow, Indicator>(store, INDICATOR_COLUMNS, "i.id", "indicators", page, with_total)
-        .await
+    list_by_id::<IndicatorRow, Indicator>(
+        store,
+        INDICATOR_COLUMNS,
+        "i.id",
+        "indicators",
+        page,
+        with_total,
+    )
+    .await
 }
 
 pub async fn get_indicator(store: &Store, id: &str) -> Result<Option<Indicator>, sqlx::Error> {

@@ -1,0 +1,72 @@
+use claimtrail::store::{Store, dataset};
+
+use crate::helpers::{spawn_app, start};
+
+#[tokio::test]
+async fn loading_the_dataset_twice_changes_nothing() {
+    let app = spawn_app().await;
+    let etag =
+        |response: reqwest::Response| response.headers()["etag"].to_str().unwrap().to_owned();
+    let before = etag(
+        app.get("/v1/claims?limit=100&expand=appearances,sources")
+            .await,
+    );
+
+    // A second server start on the same file, and a direct second load.
+    let again = start(&app.db_path).await;
+    let client = reqwest::Client::new();
+    let after = etag(
+        client
+            .get(format!(
+                "{again}/v1/claims?limit=100&expand=appearances,sources"
+            ))
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(before, after);
+    let store = Store::open(&app.db_path, 1).await.unwrap();
+    assert_eq!(
+        dataset::load_bundled(&store).await.unwrap(),
+        dataset::LoadOutcome::AlreadyPopulated
+    );
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from claims), (select count(*) from appearances), \
+         (select count(*) from sources)",
+    )
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(counts, (20, 54, 36));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn every_table_is_strict_and_the_file_is_sound() {
+    let app = spawn_app().await;
+    let db = app.db().await;
+    let integrity: String = sqlx::query_scalar("pragma integrity_check")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let violations: Vec<(String,)> =
+        sqlx::query_as("select \"table\" from pragma_foreign_key_check")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert!(violations.is_empty(), "{violations:?}");
+    let loose: Vec<String> = sqlx::query_scalar(
+        "select name from pragma_table_list where schema = 'main' and type = 'table' \
+         and name not like 'sqlite_%' and name != '_sqlx_migrations' and strict = 0",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert!(loose.is_empty(), "tables that are not STRICT: {loose:?}");
+    let journal: String = sqlx::query_scalar("pragma journal_mode")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(journal, "wal");
+}

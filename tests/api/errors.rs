@@ -1,0 +1,207 @@
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, enc, spawn_app};
+
+/// Sends a request and returns its status and problem body, checking it is problem+json.
+async fn problem(app: &TestApp, method: Method, path: &str) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .request(method.clone(), format!("{}{}", app.address, path))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response.headers().get("content-type").cloned();
+    let body = response.text().await.unwrap();
+    assert_eq!(
+        content_type.as_ref().and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "{method} {path} -> {status}: {body}"
+    );
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json["status"].as_u64(),
+        Some(u64::from(status.as_u16())),
+        "{body}"
+    );
+    assert!(json["code"].is_string() && json["title"].is_string() && json["detail"].is_string());
+    (status, json)
+}
+
+#[tokio::test]
+async fn error_bodies_are_stable() {
+    let app = spawn_app().await;
+    let cases = [
+        ("unknown_route", Method::GET, "/v2/claims"),
+        (
+            "wrong_method",
+            Method::DELETE,
+            "/v1/claims/musk-china-ai-compute",
+        ),
+        ("claim_not_found", Method::GET, "/v1/claims/no-such-claim"),
+        ("claimant_not_found", Method::GET, "/v1/claimants/no-one"),
+        ("source_not_found", Method::GET, "/v1/sources/nowhere"),
+        ("topic_not_found", Method::GET, "/v1/topics/nothing"),
+        ("indicator_not_found", Method::GET, "/v1/indicators/nothing"),
+        (
+            "invalid_parameters",
+            Method::GET,
+            "/v1/claims?limit=0&kind=guess&stated_since=2026-13-01&current=yes&sort=name",
+        ),
+        (
+            "unknown_parameter",
+            Method::GET,
+            "/v1/claims?claimaint=elon-musk",
+        ),
+        (
+            "repeated_parameter",
+            Method::GET,
+            "/v1/claims?limit=5&limit=6",
+        ),
+        (
+            "invalid_cursor",
+            Method::GET,
+            "/v1/claims?cursor=not-a-cursor",
+        ),
+        (
+            "invalid_expand",
+            Method::GET,
+            "/v1/claims/huang-power-is-free?expand=everything",
+        ),
+        (
+            "parameter_on_sub_collection",
+            Method::GET,
+            "/v1/claims/huang-power-is-free/appearances?limit=5",
+        ),
+    ];
+    for (name, method, path) in cases {
+        let (_, body) = problem(&app, method, path).await;
+        insta::assert_json_snapshot!(name, body);
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        (Method::POST, "/v1/claims"),
+        (Method::PUT, "/v1/claims/musk-china-ai-compute"),
+        (Method::PATCH, "/v1/sources/moonshots-2026-01-06-musk"),
+        (Method::DELETE, "/v1/topics"),
+        (Method::POST, "/healthz"),
+        (Method::POST, "/openapi.json"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), format!("{}{}", app.address, path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], "GET, HEAD", "{method} {path}");
+        let (_, body) = problem(&app, method, path).await;
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+}
+
+#[tokio::test]
+async fn hostile_query_strings_get_a_problem_never_a_500() {
+    let app = spawn_app().await;
+    let hostile = [
+        "' or 1=1 --",
+        "\"; drop table claims; --",
+        "%00",
+        "\u{0}",
+        "電力 OR 1",
+        "*",
+        "NEAR(a b)",
+        "🔥",
+        &"x".repeat(5000),
+    ];
+    let lists = [
+        "/v1/claims",
+        "/v1/claimants",
+        "/v1/sources",
+        "/v1/topics",
+        "/v1/indicators",
+    ];
+    for value in hostile {
+        let v = enc(value);
+        for list in lists {
+            for param in ["limit", "cursor", "count", "no_such_parameter"] {
+                let (status, _) = problem(&app, Method::GET, &format!("{list}?{param}={v}")).await;
+                assert_eq!(
+                    status,
+                    StatusCode::BAD_REQUEST,
+                    "{list}?{param}={value:.40}"
+                );
+            }
+        }
+        for param in [
+            "kind",
+            "status",
+            "lang",
+            "stated_since",
+            "stated_until",
+            "due_before",
+            "due_after",
+            "current",
+            "sort",
+            "expand",
+        ] {
+            let (status, _) = problem(&app, Method::GET, &format!("/v1/claims?{param}={v}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{param}={value:.40}");
+        }
+        for param in ["claimant", "topic", "source"] {
+            // Free-text filters match nothing rather than fail; they are bound, never spliced.
+            let response = app.get(&format!("/v1/claims?{param}={v}")).await;
+            assert_eq!(response.status(), StatusCode::OK, "{param}={value:.40}");
+        }
+        for item in [
+            "/v1/claims/",
+            "/v1/claimants/",
+            "/v1/sources/",
+            "/v1/topics/",
+            "/v1/indicators/",
+        ] {
+            let (status, _) = problem(&app, Method::GET, &format!("{item}{v}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{item}{value:.40}");
+        }
+    }
+    for path in [
+        "/v1/claims/%FF%FE",
+        "/v1/claims?kind=%FF",
+        "/v1/claims?limit=-1",
+        "/v1/claims?limit=1e3",
+        "/v1/claims?limit=18446744073709551617",
+    ] {
+        let (status, _) = problem(&app, Method::GET, path).await;
+        assert!(status.is_client_error(), "{path}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_list_or_sort_is_refused() {
+    let app = spawn_app().await;
+    let page = app.get_json("/v1/claims?limit=2").await;
+    let cursor = page["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("/v1/claims?limit=2&cursor={cursor}"))
+            .await
+            .status(),
+        200
+    );
+    for path in [
+        format!("/v1/claims?limit=2&sort=stated_on&cursor={cursor}"),
+        format!("/v1/sources?cursor={cursor}"),
+        format!("/v1/claims?cursor={}", &cursor[2..]),
+    ] {
+        let (_, body) = problem(&app, Method::GET, &path).await;
+        assert_eq!(body["code"], "invalid_cursor", "{path}");
+    }
+}

@@ -1,0 +1,119 @@
+use std::path::PathBuf;
+
+use claimtrail::config::{DatabaseArgs, ServeArgs};
+use claimtrail::startup::Application;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db_path: PathBuf,
+    // Dropped with the app: removes the database file.
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the server with the bundled dataset on a fresh database file.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db_path = dir.path().join("claimtrail.db");
+    let address = start(&db_path).await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db_path,
+        _dir: dir,
+    }
+}
+
+/// Starts a server on `db_path` and returns its base URL.
+pub async fn start(db_path: &std::path::Path) -> String {
+    if std::env::var_os("TEST_LOG").is_some() {
+        claimtrail::telemetry::init();
+    }
+    let args = ServeArgs {
+        bind: "127.0.0.1:0".into(),
+        database: DatabaseArgs {
+            database: db_path.to_owned(),
+            read_connections: 4,
+        },
+        workers: Some(2),
+        no_dataset: false,
+    };
+    let app = Application::build(&args).await.expect("the app starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    address
+}
+
+impl TestApp {
+    pub async fn get(&self, path_and_query: &str) -> Response {
+        self.client
+            .get(format!("{}{}", self.address, path_and_query))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GETs a path that must answer 200 with JSON, and returns the JSON.
+    pub async fn get_json(&self, path_and_query: &str) -> Value {
+        let response = self.get(path_and_query).await;
+        let status = response.status();
+        let body = response.text().await.expect("body");
+        assert_eq!(status, StatusCode::OK, "GET {path_and_query}: {body}");
+        serde_json::from_str(&body).expect("JSON body")
+    }
+
+    /// The ids of a list response's items.
+    pub async fn ids(&self, path_and_query: &str) -> Vec<String> {
+        ids_of(&self.get_json(path_and_query).await)
+    }
+
+    /// A second connection to the same database file, as another writer would have.
+    pub async fn db(&self) -> SqlitePool {
+        let options = SqliteConnectOptions::new()
+            .filename(&self.db_path)
+            .foreign_keys(true);
+        SqlitePool::connect_with(options)
+            .await
+            .expect("database opens")
+    }
+
+    /// Inserts a claim by Musk the way another writer would.
+    pub async fn insert_claim(&self, id: &str, stated_on: &str) {
+        let db = self.db().await;
+        sqlx::query(
+            "insert into claims (id, claimant_id, kind, stated_on, stated_precision, created_at, updated_at) \
+             values (?, 'elon-musk', 'assertion', ?, 'day', '2026-11-29T01:00:00Z', '2026-11-29T01:00:00Z')",
+        )
+        .bind(id)
+        .bind(stated_on)
+        .execute(&db)
+        .await
+        .expect("claim inserted");
+        sqlx::query(
+            "insert into claim_texts (claim_id, lang, text) values (?, 'en', 'A test claim.')",
+        )
+        .bind(id)
+        .execute(&db)
+        .await
+        .expect("text inserted");
+        db.close().await;
+    }
+}
+
+/// `data[].id` of a list body.
+pub fn ids_of(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no data array in {body}"))
+        .iter()
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// URL-encodes a query value (reqwest sends what it is given).
+pub fn enc(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

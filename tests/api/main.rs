@@ -1,0 +1,10 @@
+//! Integration tests: the real server on a random port, over real HTTP, against a real SQLite
+//! file in a temporary directory. One binary, so the crate links once.
+
+mod caching;
+mod claims;
+mod dataset;
+mod errors;
+mod helpers;
+mod openapi;
+mod resources;

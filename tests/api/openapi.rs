@@ -1,0 +1,67 @@
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+#[tokio::test]
+async fn the_committed_document_is_the_served_one() {
+    let app = spawn_app().await;
+    let served = app.get_json("/openapi.json").await;
+    let committed: Value = serde_json::from_str(COMMITTED).expect("openapi/openapi.json is JSON");
+    assert!(
+        served == committed,
+        "openapi/openapi.json differs from the served document; regenerate it with\n    \
+         cargo run --release -- openapi > openapi/openapi.json"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_is_documented_with_every_status() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 13, "{:?}", paths.keys());
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            for field in ["summary", "description", "operationId"] {
+                assert!(
+                    op[field].as_str().is_some_and(|s| !s.is_empty()),
+                    "{name} has no {field}"
+                );
+            }
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("200"), "{name}");
+            if path.starts_with("/v1/") {
+                for status in ["304", "400", "500"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{name} does not document {status}"
+                    );
+                }
+            }
+            if path.contains('{') {
+                assert!(
+                    responses.contains_key("404"),
+                    "{name} does not document 404"
+                );
+            }
+            for (status, response) in responses {
+                let described = response["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty())
+                    || response["$ref"].is_string();
+                assert!(described, "{name} {status} has no description");
+            }
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                assert!(
+                    param["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{name}: parameter {} has no description",
+                    param["name"]
+                );
+            }
+        }
+    }
+}
