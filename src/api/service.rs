@@ -2,7 +2,7 @@ use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, NotModified, Problem};
 use crate::store::Store;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -22,7 +22,10 @@ pub struct Health {
 /// Answers as long as the process serves HTTP; it does not touch the database.
 #[utoipa::path(
     tag = "service",
-    responses((status = 200, description = "The process is up.", body = Health))
+    responses(
+        (status = 200, description = "The process is up.", body = Health),
+        (status = 304, response = NotModified)
+    )
 )]
 #[get("/healthz")]
 async fn healthz() -> web::Json<Health> {
@@ -37,6 +40,7 @@ async fn healthz() -> web::Json<Health> {
     responses(
         (status = 200, description = "The database answers.", body = Health,
             example = json!({"status": "ready"})),
+        (status = 304, response = NotModified),
         (status = 503, description = "The database does not answer.", body = Problem,
             content_type = "application/problem+json",
             example = json!({"type": "about:blank", "title": "Service Unavailable", "status": 503,

@@ -17,7 +17,7 @@ fn set(ids: impl IntoIterator<Item = impl Into<String>>) -> BTreeSet<String> {
 }
 
 #[tokio::test]
-async fn claims_of_goldman_sachs_are_its_three_newest_first() {
+async fn claims_of_goldman_sachs_are_its_own() {
     let app = spawn_app().await;
     let body = app.get_json("/v1/claims?claimant=goldman-sachs").await;
     let ids = ids_of(&body);
@@ -27,6 +27,8 @@ async fn claims_of_goldman_sachs_are_its_three_newest_first() {
             "goldman-china-400gw-spare-capacity-2030",
             "goldman-china-spare-capacity-sufficient",
             "goldman-power-supply-key-factor",
+            "goldman-us-spare-capacity-falls-by-2030",
+            "goldman-not-adding-enough-capacity",
         ])
     );
     for claim in body["data"].as_array().unwrap() {
@@ -66,9 +68,8 @@ async fn a_claimant_can_be_named_by_alias_or_name_in_any_script() {
         "马斯克",
         "馬斯克",
         "埃隆·马斯克",
-        "Musk",
-        "musk",
         "Elon Musk",
+        "elon musk",
     ] {
         let ids = app.ids(&format!("/v1/claims?claimant={}", enc(name))).await;
         assert_eq!(set(&ids), set(MUSK), "claimant={name}");
@@ -84,7 +85,7 @@ async fn a_claimant_can_be_named_by_alias_or_name_in_any_script() {
             enc("高盛")
         ))
         .await;
-    assert_eq!(either.len(), 3 + 5, "repeated parameters are OR");
+    assert_eq!(either.len(), 5 + 5, "repeated parameters are OR");
 }
 
 #[tokio::test]
@@ -117,7 +118,7 @@ async fn musks_compute_claim_appears_in_every_language_the_dossier_records() {
     assert_eq!(meiguo["fidelity"], "mistranslated");
     assert!(meiguo["note"].as_str().unwrap().contains("算力"));
     let ckhq = by_id("musk-ai-compute-ckhq");
-    assert_eq!(ckhq["translation_of"], "musk-ai-compute-meiguo");
+    assert!(ckhq["note"].as_str().unwrap().contains("参考消息"));
     assert_eq!(ckhq["fidelity"], "mistranslated");
     let seed = by_id("musk-ai-compute-seed-trends");
     assert_eq!(
@@ -282,7 +283,7 @@ async fn filters_combine_with_and() {
     let november = app
         .ids("/v1/claims?stated_since=2025-11-01&stated_until=2025-11-30&limit=100")
         .await;
-    assert_eq!(november.len(), 7, "{november:?}");
+    assert_eq!(november.len(), 8, "{november:?}");
     let recommendations = app
         .ids("/v1/claims?kind=recommendation&kind=estimate")
         .await;
@@ -317,7 +318,7 @@ async fn sorts_order_by_their_key_then_id() {
     assert_eq!(oldest["data"][0]["id"], "morgan-stanley-us-shortfall-36gw");
     assert_eq!(
         app.ids("/v1/claims?sort=-updated_at&limit=100").await.len(),
-        20
+        22
     );
 }
 
@@ -373,7 +374,7 @@ async fn expand_embeds_related_records_instead_of_summaries() {
 async fn a_walk_through_pages_sees_every_claim_once_while_claims_are_added() {
     let app = spawn_app().await;
     let before: HashSet<String> = app.ids("/v1/claims?limit=100").await.into_iter().collect();
-    assert_eq!(before.len(), 20);
+    assert_eq!(before.len(), 22);
 
     let mut seen = Vec::new();
     let mut next = Some("/v1/claims?limit=3".to_owned());
@@ -411,7 +412,7 @@ async fn a_walk_through_pages_sees_every_claim_once_while_claims_are_added() {
         };
     }
     let original: Vec<&String> = seen.iter().filter(|id| before.contains(*id)).collect();
-    assert_eq!(original.len(), 20, "every original claim exactly once");
+    assert_eq!(original.len(), 22, "every original claim exactly once");
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "no claim twice");
 }

@@ -37,7 +37,7 @@ async fn loading_the_dataset_twice_changes_nothing() {
     .fetch_one(&app.db().await)
     .await
     .unwrap();
-    assert_eq!(counts, (20, 54, 36));
+    assert_eq!(counts, (22, 56, 37));
     store.close().await;
 }
 
