@@ -142,3 +142,45 @@ async fn health_and_readiness_answer() {
     assert_eq!(app.get_json("/healthz").await["status"], "ok");
     assert_eq!(app.get_json("/readyz").await["status"], "ready");
 }
+
+#[tokio::test]
+async fn the_docs_are_served_from_the_binary() {
+    let app = spawn_app().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let bare = no_redirects
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 308);
+    assert_eq!(bare.headers()["location"], "/docs/");
+
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html:.200}");
+    assert!(
+        !html.contains("://cdn") && !html.contains("unpkg.com"),
+        "no CDN"
+    );
+    for asset in [
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-ui.css",
+        "/docs/swagger-initializer.js",
+    ] {
+        let response = app.get(asset).await;
+        assert_eq!(response.status(), 200, "{asset}");
+        assert!(response.bytes().await.unwrap().len() > 100, "{asset}");
+    }
+    let init = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("/openapi.json"), "{init}");
+    assert!(init.contains("\"validatorUrl\": \"none\""), "{init}");
+}
