@@ -20,6 +20,8 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Print the OpenAPI document (what the server serves at /openapi.json).
     Openapi,
+    /// Rebuild the full-text search indexes from the tables, then exit.
+    Reindex(DatabaseArgs),
 }
 
 #[derive(Debug, Clone, Args)]

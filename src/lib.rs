@@ -3,6 +3,7 @@
 pub mod api;
 pub mod config;
 pub mod domain;
+pub mod search;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -19,6 +19,16 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(database = %args.database.display(), "schema is up to date");
             Ok(())
         }
+        Some(Command::Reindex(args)) => {
+            let store = Store::open(&args.database, 1).await?;
+            let claims = store
+                .reindex()
+                .await
+                .context("rebuilding the search indexes")?;
+            store.close().await;
+            tracing::info!(claims, "search indexes rebuilt");
+            Ok(())
+        }
         Some(Command::Openapi) => {
             let doc = api::openapi()
                 .to_pretty_json()

@@ -4,9 +4,9 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
 use super::lists::{ClaimantList, page_response};
-use super::params::{ListParams, NoParams, Query};
+use super::params::{NoParams, Query, SearchListParams};
 use crate::domain::Claimant;
-use crate::store::{Keyset, Store, claimants};
+use crate::store::{Store, claimants};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_claimants).service(get_claimant);
@@ -27,7 +27,7 @@ pub struct ClaimantPath {
 /// aliases and affiliations.
 #[utoipa::path(
     tag = "claimants",
-    params(ListParams),
+    params(SearchListParams),
     responses(
         (status = 200, description = "A page of claimants.", body = ClaimantList,
             headers(
@@ -43,20 +43,11 @@ pub struct ClaimantPath {
 async fn list_claimants(
     req: HttpRequest,
     store: web::Data<Store>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<SearchListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "claimants:id";
-    let paging = params.paging(LIST)?;
-    let page = claimants::list(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Claimant, ClaimantList>(
-        &req,
-        LIST,
-        page,
-        |c| Keyset {
-            key: None,
-            id: c.id.clone(),
-        },
-    ))
+    let (search, paging, list) = params.parse("claimants")?;
+    let page = claimants::list(&store, &paging.page, paging.count, search.as_ref()).await?;
+    Ok(page_response::<Claimant, ClaimantList>(&req, &list, page))
 }
 
 /// Get a claimant

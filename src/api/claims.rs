@@ -10,6 +10,7 @@ use super::params::{
 use crate::domain::{
     CalendarDate, Claim, ClaimKind, ClaimStatus, InvalidValue, LanguageTag, revision_steps,
 };
+use crate::search::SearchQuery;
 use crate::store::{
     Store,
     claims::{self, ClaimFilter, ClaimSort, Expand},
@@ -29,6 +30,22 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListClaimsParams {
+    /// Full-text search over claim texts (every language), appearance quotes and notes, and
+    /// claimant names and aliases, in Chinese (simplified or traditional) and English.
+    ///
+    /// - Words must all match: `electricity chips`. English words match their stems
+    ///   (`electric` finds *electricity*); Chinese matches any run of characters, one or more
+    ///   (`电`, `电力`, `算力`), and 電力 finds 电力 and back.
+    /// - `"exact phrase"`: the words next to each other: `"new oil"`.
+    /// - `OR` between two terms matches either: `电力 OR electricity`.
+    /// - `-term` excludes: `chips -huang`.
+    ///
+    /// Anything else is plain text: a quote left open runs to the end, and punctuation, emoji
+    /// and search-engine operators are just characters. At most 4096 characters; an empty `q`
+    /// is an error. Results come best match first (`sort=-relevance`) unless `sort` says
+    /// otherwise, and each carries a `snippet`.
+    #[param(value_type = Option<String>, example = "电力")]
+    q: Option<String>,
     /// Claimant id, alias or name in any language (`elon-musk`, `马斯克`, `Musk`). Repeatable.
     #[serde(default)]
     #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]))]
@@ -70,10 +87,11 @@ pub struct ListClaimsParams {
     /// `false`: only claims that a later claim revises.
     #[param(value_type = Option<bool>)]
     current: Option<String>,
-    /// Order: `-stated_on` (newest first, the default), `stated_on`, `-updated_at`, `updated_at`.
-    /// Ties are broken by id.
+    /// Order: `-relevance` (best match first, then newest; the default with `q`, and only with
+    /// it), `-stated_on` (newest first, the default without `q`), `stated_on`, `-updated_at`,
+    /// `updated_at`. Ties are broken by id.
     #[param(value_type = Option<String>, example = "-stated_on",
-        pattern = "^(-stated_on|stated_on|-updated_at|updated_at)$")]
+        pattern = "^(-relevance|-stated_on|stated_on|-updated_at|updated_at)$")]
     sort: Option<String>,
     /// Related records to embed: `appearances`, `assessments`, `sources`. Repeatable, or
     /// comma-separated.
@@ -145,10 +163,11 @@ fn parse_sort(s: &str) -> Result<ClaimSort, InvalidValue> {
     })
 }
 
-/// List claims
+/// List and search claims
 ///
 /// Claims newest first, filtered by claimant (id, alias or name), topic, kind, status, source,
-/// language, dates and revision state, a page at a time. Follow `next_cursor` (or the `Link`
+/// language, dates and revision state, a page at a time. With `q`, a full-text search in
+/// Chinese and English, best match first, each hit with a highlighted `snippet`. Follow `next_cursor` (or the `Link`
 /// header) to read on; pages stay stable while claims are added.
 #[utoipa::path(
     tag = "claims",
@@ -171,7 +190,20 @@ async fn list_claims(
     Query(params): Query<ListClaimsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
+    let search = errors.parse("q", params.q.as_deref(), SearchQuery::parse);
+    let default_sort = if params.q.is_some() {
+        ClaimSort::Relevance
+    } else {
+        ClaimSort::StatedOnDesc
+    };
+    let sort = errors
+        .parse("sort", params.sort.as_deref(), parse_sort)
+        .unwrap_or(default_sort);
+    if sort == ClaimSort::Relevance && params.q.is_none() {
+        errors.push("sort", "-relevance needs a search: give q too");
+    }
     let filter = ClaimFilter {
+        search,
         claimants: errors.parse_all("claimant", &params.claimant, parse_nonempty),
         topics: errors.parse_all("topic", &params.topic, parse_nonempty),
         kinds: errors.parse_all("kind", &params.kind, str::parse),
@@ -200,9 +232,6 @@ async fn list_claims(
         ),
         current: errors.parse("current", params.current.as_deref(), parse_bool),
     };
-    let sort = errors
-        .parse("sort", params.sort.as_deref(), parse_sort)
-        .unwrap_or(ClaimSort::StatedOnDesc);
     let expand = parse_expand(&params.expand, &mut errors);
     let list = format!("claims:{}", sort.as_str());
     let paging = ListParams {
@@ -215,9 +244,7 @@ async fn list_claims(
     let paging = paging?;
 
     let page = claims::list(&store, &filter, sort, &paging.page, paging.count, expand).await?;
-    Ok(page_response::<Claim, ClaimList>(&req, &list, page, |c| {
-        sort.keyset_of(c)
-    }))
+    Ok(page_response::<Claim, ClaimList>(&req, &list, page))
 }
 
 fn claim_not_found(id: &str) -> ApiError {

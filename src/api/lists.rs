@@ -9,7 +9,7 @@ use super::params::Cursor;
 use crate::domain::{
     Appearance, Assessment, Claim, Claimant, Indicator, RevisionStep, Source, Topic,
 };
-use crate::store::{Keyset, Page};
+use crate::store::Page;
 
 macro_rules! paged_list {
     ($(#[$meta:meta])* $name:ident of $item:ty) => {
@@ -81,22 +81,14 @@ full_list!(
 
 /// Renders a page as the list type `L`, with `next_cursor` and a `Link: rel="next"` header that
 /// repeats the request with the next cursor.
-pub fn page_response<T, L>(
-    req: &HttpRequest,
-    list: &str,
-    page: Page<T>,
-    keyset_of: impl Fn(&T) -> Keyset,
-) -> HttpResponse
+pub fn page_response<T, L>(req: &HttpRequest, list: &str, page: Page<T>) -> HttpResponse
 where
     L: From<(Vec<T>, Option<String>, Option<i64>)> + Serialize,
 {
-    let next_cursor = if page.has_more {
-        page.items
-            .last()
-            .map(|last| Cursor::encode(list, &keyset_of(last)))
-    } else {
-        None
-    };
+    let next_cursor = page
+        .next
+        .as_ref()
+        .map(|keyset| Cursor::encode(list, keyset));
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &next_cursor {
         response.insert_header((

@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError};
 use crate::domain::InvalidValue;
+use crate::search::SearchQuery;
 use crate::store::{Keyset, PageRequest};
 
 /// The query parameters of one operation.
@@ -181,6 +182,50 @@ pub struct Paging {
 
 impl QueryParams for ListParams {}
 
+/// The parameters of a list that can also be searched.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchListParams {
+    /// Full-text search, in Chinese or English (see `GET /v1/claims` for the syntax). Results
+    /// then come best match first.
+    #[param(value_type = Option<String>, example = "高盛")]
+    pub q: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page, as it was returned.
+    #[param(value_type = Option<String>)]
+    pub cursor: Option<String>,
+    /// `true` adds `total`, the number of items in the whole list.
+    #[param(value_type = Option<bool>, example = false)]
+    pub count: Option<String>,
+}
+
+impl QueryParams for SearchListParams {}
+
+impl SearchListParams {
+    /// Parses the search and paging of the list named `list`, and returns the name of its
+    /// order: a cursor is tied to whether there is a search.
+    pub fn parse(self, list: &str) -> Result<(Option<SearchQuery>, Paging, String), ApiError> {
+        let mut errors = FieldErrors::default();
+        let search = errors.parse("q", self.q.as_deref(), SearchQuery::parse);
+        let list = if search.is_some() {
+            format!("{list}:relevance")
+        } else {
+            format!("{list}:id")
+        };
+        let paging = ListParams {
+            limit: self.limit,
+            cursor: self.cursor,
+            count: self.count,
+        }
+        .parse(&list, &mut errors);
+        errors.finish()?;
+        Ok((search, paging?, list))
+    }
+}
+
 impl ListParams {
     /// Parses the parameters of a list that takes nothing but paging.
     pub fn paging(&self, list: &str) -> Result<Paging, ApiError> {
@@ -219,6 +264,9 @@ impl ListParams {
 pub struct Cursor {
     /// List and order, e.g. `claims:-stated_on`.
     l: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    r: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     k: Option<String>,
     i: String,
 }
@@ -230,6 +278,7 @@ impl Cursor {
     pub fn encode(list: &str, keyset: &Keyset) -> String {
         let cursor = Cursor {
             l: list.to_owned(),
+            r: keyset.rank,
             k: keyset.key.clone(),
             i: keyset.id.clone(),
         };
@@ -254,6 +303,7 @@ impl Cursor {
             )));
         }
         Ok(Keyset {
+            rank: cursor.r.filter(|r| r.is_finite()),
             key: cursor.k,
             id: cursor.i,
         })
@@ -267,6 +317,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_within_their_list() {
         let keyset = Keyset {
+            rank: Some(-4.25),
             key: Some("2026-01-06".into()),
             id: "musk-china-ai-compute".into(),
         };
@@ -281,10 +332,7 @@ mod tests {
 
     #[test]
     fn foreign_tampered_and_oversized_cursors_are_refused() {
-        let keyset = Keyset {
-            key: None,
-            id: "elon-musk".into(),
-        };
+        let keyset = Keyset::by_id("elon-musk");
         let token = Cursor::encode("claimants:id", &keyset);
         for (bad, list) in [
             (token.as_str(), "claims:-stated_on"),

@@ -4,9 +4,9 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
 use super::lists::{SourceList, page_response};
-use super::params::{ListParams, NoParams, Query};
+use super::params::{NoParams, Query, SearchListParams};
 use crate::domain::Source;
-use crate::store::{Keyset, Store, sources};
+use crate::store::{Store, sources};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_sources).service(get_source);
@@ -27,7 +27,7 @@ pub struct SourcePath {
 /// sources each relies on (`cites`) and those relying on it (`cited_by`).
 #[utoipa::path(
     tag = "sources",
-    params(ListParams),
+    params(SearchListParams),
     responses(
         (status = 200, description = "A page of sources.", body = SourceList,
             headers(
@@ -43,17 +43,11 @@ pub struct SourcePath {
 async fn list_sources(
     req: HttpRequest,
     store: web::Data<Store>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<SearchListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "sources:id";
-    let paging = params.paging(LIST)?;
-    let page = sources::list(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Source, SourceList>(&req, LIST, page, |s| {
-        Keyset {
-            key: None,
-            id: s.id.clone(),
-        }
-    }))
+    let (search, paging, list) = params.parse("sources")?;
+    let page = sources::list(&store, &paging.page, paging.count, search.as_ref()).await?;
+    Ok(page_response::<Source, SourceList>(&req, &list, page))
 }
 
 /// Get a source

@@ -6,7 +6,7 @@ use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, P
 use super::lists::{IndicatorList, TopicList, page_response};
 use super::params::{ListParams, NoParams, Query};
 use crate::domain::{Indicator, Topic};
-use crate::store::{Keyset, Store, taxonomy};
+use crate::store::{Store, taxonomy};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_topics)
@@ -50,12 +50,7 @@ async fn list_topics(
     const LIST: &str = "topics:id";
     let paging = params.paging(LIST)?;
     let page = taxonomy::list_topics(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Topic, TopicList>(&req, LIST, page, |t| {
-        Keyset {
-            key: None,
-            id: t.id.clone(),
-        }
-    }))
+    Ok(page_response::<Topic, TopicList>(&req, LIST, page))
 }
 
 /// Get a topic
@@ -112,15 +107,7 @@ async fn list_indicators(
     const LIST: &str = "indicators:id";
     let paging = params.paging(LIST)?;
     let page = taxonomy::list_indicators(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Indicator, IndicatorList>(
-        &req,
-        LIST,
-        page,
-        |i| Keyset {
-            key: None,
-            id: i.id.clone(),
-        },
-    ))
+    Ok(page_response::<Indicator, IndicatorList>(&req, LIST, page))
 }
 
 /// Get an indicator

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{
     AppearanceKind, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension, Fidelity,
-    Qualifier, SourceKind,
+    MatchedIn, Qualifier, SourceKind,
 };
 
 /// Text keyed by BCP 47 language tag.
@@ -306,6 +306,17 @@ pub struct Claim {
     /// The sources of its appearances and its origin, with `expand=sources`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<Source>>,
+    /// With `q`: the passage that best matches, HTML-escaped, with `<mark>` around each match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "中国将拥有比其他任何国家都更多的<mark>电力</mark>,也可能会拥有更多芯片。")]
+    pub snippet: Option<String>,
+    /// With `q`: the language of `snippet`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "zh-CN")]
+    pub snippet_lang: Option<String>,
+    /// With `q`: where the snippet comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_in: Option<MatchedIn>,
     #[schema(example = "2026-11-29T00:00:00Z")]
     pub created_at: String,
     #[schema(example = "2026-11-29T00:00:00Z")]

@@ -102,6 +102,9 @@ mod tests {
             appearances: None,
             assessments: None,
             sources: None,
+            snippet: None,
+            snippet_lang: None,
+            matched_in: None,
             created_at: String::new(),
             updated_at: String::new(),
         }

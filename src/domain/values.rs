@@ -168,6 +168,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where a search hit matched.
+    MatchedIn {
+        /// The claim's own text, in any language.
+        Text = "text",
+        /// An appearance's quote or note.
+        Quote = "quote",
+        /// The claimant's names and aliases.
+        Claimant = "claimant",
+    }
+}
+
 /// A resource id: 1 to 100 lowercase ASCII letters and digits in words joined by single hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);

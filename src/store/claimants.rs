@@ -1,21 +1,22 @@
 use sqlx::FromRow;
 
 use super::{
-    Page, PageRequest, Store, display_name, from_json, get_by_id, list_by_id, parse_column,
+    Page, PageRequest, SearchTable, Store, display_name, from_json, get_by_id, list_by_id,
+    parse_column,
 };
 use crate::domain::{Affiliation, Alias, Claimant, LocalizedText};
+use crate::search::SearchQuery;
 
 const COLUMNS: &str = r#"
-    select k.id, k.kind, k.names, k.wikidata_id, k.description, k.created_at, k.updated_at,
+    select t.id, t.kind, t.names, t.wikidata_id, t.description, t.created_at, t.updated_at,
         (select json_group_array(json_object('alias', alias, 'lang', lang))
-            from (select alias, lang from claimant_aliases where claimant_id = k.id
+            from (select alias, lang from claimant_aliases where claimant_id = t.id
                   order by lang, alias)) as aliases,
         (select json_group_array(json_object('organization', organization,
                 'organization_id', organization_id, 'role', role, 'since', since, 'until', until))
-            from (select * from claimant_affiliations where claimant_id = k.id
+            from (select * from claimant_affiliations where claimant_id = t.id
                   order by position)) as affiliations,
-        (select count(*) from claims c where c.claimant_id = k.id) as claim_count
-    from claimants k
+        (select count(*) from claims c where c.claimant_id = t.id) as claim_count
 "#;
 
 #[derive(FromRow)]
@@ -85,15 +86,23 @@ impl TryFrom<ClaimantRow> for Claimant {
     }
 }
 
-/// A page of claimants in id order.
+const SEARCH: SearchTable = SearchTable {
+    table: "claimant_search",
+    id_column: "claimant_id",
+    columns: "{names}",
+};
+
+/// A page of claimants in id order, or of those matching `search` by relevance.
 pub async fn list(
     store: &Store,
     page: &PageRequest,
     with_total: bool,
+    search: Option<&SearchQuery>,
 ) -> Result<Page<Claimant>, sqlx::Error> {
-    list_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "k.id", "claimants", page, with_total).await
+    let search = search.map(|q| (q, &SEARCH));
+    list_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "claimants", page, with_total, search).await
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<Option<Claimant>, sqlx::Error> {
-    get_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "k.id", id).await
+    get_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "claimants", id).await
 }

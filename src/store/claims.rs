@@ -2,11 +2,14 @@ use std::collections::HashMap;
 
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
-use super::{Keyset, Page, PageRequest, Store, display_name, from_json, parse_column};
+use super::{
+    Keyset, Page, PageRequest, Store, display_name, from_json, parse_column, push_list, search,
+};
 use crate::domain::{
     Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
     ClaimantRef, Horizon, LanguageTag, LocalizedText, Quantity, Source,
 };
+use crate::search::{SearchQuery, best_passage};
 
 /// Filters on `GET /v1/claims`. Different fields combine with AND; the values of one field with OR.
 #[derive(Debug, Clone, Default)]
@@ -26,11 +29,15 @@ pub struct ClaimFilter {
     pub due_after: Option<CalendarDate>,
     /// `Some(true)`: only the latest claim of each revision chain; `Some(false)`: only revised ones.
     pub current: Option<bool>,
+    /// Full-text search over claim texts, appearance quotes and notes, and claimant names.
+    pub search: Option<SearchQuery>,
 }
 
 /// The orders a claim list can be read in. Each is a keyset over `(column, id)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClaimSort {
+    /// Best match first (lowest BM25), then newest, then id; only with a search.
+    Relevance,
     StatedOnDesc,
     StatedOnAsc,
     UpdatedAtDesc,
@@ -39,6 +46,7 @@ pub enum ClaimSort {
 
 impl ClaimSort {
     pub const ALL: &'static [ClaimSort] = &[
+        ClaimSort::Relevance,
         ClaimSort::StatedOnDesc,
         ClaimSort::StatedOnAsc,
         ClaimSort::UpdatedAtDesc,
@@ -47,6 +55,7 @@ impl ClaimSort {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ClaimSort::Relevance => "-relevance",
             ClaimSort::StatedOnDesc => "-stated_on",
             ClaimSort::StatedOnAsc => "stated_on",
             ClaimSort::UpdatedAtDesc => "-updated_at",
@@ -64,22 +73,27 @@ impl ClaimSort {
     /// The column, from an allow-list: sort keys never reach SQL as text from the client.
     fn column(self) -> &'static str {
         match self {
-            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => "c.stated_on",
+            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
+                "c.stated_on"
+            }
             ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => "c.updated_at",
         }
     }
 
     fn descending(self) -> bool {
-        matches!(self, ClaimSort::StatedOnDesc | ClaimSort::UpdatedAtDesc)
+        !matches!(self, ClaimSort::StatedOnAsc | ClaimSort::UpdatedAtAsc)
     }
 
     /// The keyset position of a claim in this order.
-    pub fn keyset_of(self, claim: &Claim) -> Keyset {
+    fn keyset_of(self, claim: &Claim, rank: Option<f64>) -> Keyset {
         let key = match self {
-            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => claim.stated_on.clone(),
+            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
+                claim.stated_on.clone()
+            }
             ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => claim.updated_at.clone(),
         };
         Keyset {
+            rank: rank.filter(|_| self == ClaimSort::Relevance),
             key: Some(key),
             id: claim.id.clone(),
         }
@@ -114,9 +128,12 @@ const CLAIM_COLUMNS: &str = r#"
             from (select distinct lang from appearances where claim_id = c.id order by lang))
             as appearance_languages,
         (select count(*) from assessments where claim_id = c.id) as assessment_count
-    from claims c
-    join claimants k on k.id = c.claimant_id
 "#;
+
+/// The claim index's word columns, and their BM25 weights with that of `chars`: a match in
+/// the claim's own text counts most, then quotes and notes, then names.
+const SEARCH_COLUMNS: &str = "{text quote names}";
+const SEARCH_RANK: &str = "bm25(claim_search, 10.0, 4.0, 2.0, 1.0)";
 
 #[derive(FromRow)]
 struct ClaimRow {
@@ -142,6 +159,8 @@ struct ClaimRow {
     appearance_count: i64,
     appearance_languages: String,
     assessment_count: i64,
+    /// BM25 rank of the search hit (lower is better); null without a search.
+    rank: Option<f64>,
 }
 
 impl TryFrom<ClaimRow> for Claim {
@@ -183,23 +202,13 @@ impl TryFrom<ClaimRow> for Claim {
             appearances: None,
             assessments: None,
             sources: None,
+            snippet: None,
+            snippet_lang: None,
+            matched_in: None,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
     }
-}
-
-/// Appends `(?, ?, …)` binding each value.
-fn push_list<T>(qb: &mut QueryBuilder<Sqlite>, values: impl IntoIterator<Item = T>)
-where
-    T: 'static + for<'e> sqlx::Encode<'e, Sqlite> + sqlx::Type<Sqlite>,
-{
-    qb.push("(");
-    let mut list = qb.separated(", ");
-    for v in values {
-        list.push_bind(v);
-    }
-    list.push_unseparated(")");
 }
 
 fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
@@ -281,7 +290,98 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
     }
 }
 
-/// A page of claims matching `filter`, in `sort` order.
+/// Appends FROM and WHERE: the claims matching `filter`, joined to their search hits (ranked
+/// as `h.rank`) when the search has terms to match.
+fn push_from_where(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter, with_claimant: bool) {
+    qb.push(" from claims c");
+    if with_claimant {
+        qb.push(" join claimants k on k.id = c.claimant_id");
+    }
+    let search = filter.search.as_ref();
+    if let Some(expr) = search.and_then(|q| q.fts_match(SEARCH_COLUMNS)) {
+        qb.push(format_args!(
+            " join (select d.claim_id, {SEARCH_RANK} as rank from claim_search \
+             join claim_search_docs d on d.docid = claim_search.rowid \
+             where claim_search match "
+        ))
+        .push_bind(expr)
+        .push(") h on h.claim_id = c.id");
+    }
+    push_filters(qb, filter);
+    if let Some(q) = search.filter(|q| q.groups.is_empty()) {
+        // Only exclusions: every claim but those that match them.
+        qb.push(
+            " and c.id not in (select d.claim_id from claim_search \
+             join claim_search_docs d on d.docid = claim_search.rowid where claim_search match ",
+        )
+        .push_bind(q.fts_excluded(SEARCH_COLUMNS).unwrap_or_default())
+        .push(")");
+    }
+}
+
+fn ranked(filter: &ClaimFilter) -> bool {
+    filter.search.as_ref().is_some_and(|q| !q.groups.is_empty())
+}
+
+/// The query of a page of claims; `explain` asks for its plan instead.
+fn list_query(
+    filter: &ClaimFilter,
+    sort: ClaimSort,
+    page: &PageRequest,
+    explain: bool,
+) -> QueryBuilder<Sqlite> {
+    let mut qb = QueryBuilder::<Sqlite>::new(if explain { "explain query plan " } else { "" });
+    qb.push(CLAIM_COLUMNS);
+    let ranked = ranked(filter);
+    qb.push(if ranked {
+        ", h.rank as rank"
+    } else {
+        ", null as rank"
+    });
+    push_from_where(&mut qb, filter, true);
+    let column = sort.column();
+    let (cmp, dir) = if sort.descending() {
+        ("<", "desc")
+    } else {
+        (">", "asc")
+    };
+    if let Some(after) = &page.after {
+        let key = after.key.clone().unwrap_or_default();
+        match after
+            .rank
+            .filter(|_| ranked && sort == ClaimSort::Relevance)
+        {
+            Some(rank) => {
+                qb.push(" and (h.rank > ")
+                    .push_bind(rank)
+                    .push(" or (h.rank = ")
+                    .push_bind(rank)
+                    .push(format_args!(" and ({column}, c.id) {cmp} ("))
+                    .push_bind(key)
+                    .push(", ")
+                    .push_bind(after.id.clone())
+                    .push(")))");
+            }
+            None => {
+                qb.push(format_args!(" and ({column}, c.id) {cmp} ("))
+                    .push_bind(key)
+                    .push(", ")
+                    .push_bind(after.id.clone())
+                    .push(")");
+            }
+        }
+    }
+    qb.push(" order by ");
+    if ranked && sort == ClaimSort::Relevance {
+        qb.push("h.rank, ");
+    }
+    qb.push(format_args!("{column} {dir}, c.id {dir} limit "))
+        .push_bind(i64::from(page.limit) + 1);
+    qb
+}
+
+/// A page of claims matching `filter`, in `sort` order. With a search, each claim carries the
+/// passage that best matches it.
 pub async fn list(
     store: &Store,
     filter: &ClaimFilter,
@@ -290,38 +390,72 @@ pub async fn list(
     with_total: bool,
     expand: Expand,
 ) -> Result<Page<Claim>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
-    push_filters(&mut qb, filter);
-    let (column, cmp, dir) = if sort.descending() {
-        (sort.column(), "<", "desc")
-    } else {
-        (sort.column(), ">", "asc")
-    };
-    if let Some(after) = &page.after {
-        qb.push(format_args!(" and ({column}, c.id) {cmp} ("))
-            .push_bind(after.key.clone().unwrap_or_default())
-            .push(", ")
-            .push_bind(after.id.clone())
-            .push(")");
+    if filter.search.as_ref().is_some_and(SearchQuery::is_vacuous) {
+        return Ok(Page::empty(with_total.then_some(0)));
     }
-    qb.push(format_args!(" order by {column} {dir}, c.id {dir} limit "))
-        .push_bind(i64::from(page.limit) + 1);
-    let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    let rows: Vec<ClaimRow> = list_query(filter, sort, page, false)
+        .build_query_as()
+        .fetch_all(store.reader())
+        .await?;
     let claims = rows
         .into_iter()
-        .map(Claim::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|row| {
+            let rank = row.rank;
+            let claim = Claim::try_from(row)?;
+            let keyset = sort.keyset_of(&claim, rank);
+            Ok((claim, keyset))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
     let total = if with_total {
-        let mut count = QueryBuilder::<Sqlite>::new("select count(*) from claims c");
-        push_filters(&mut count, filter);
+        let mut count = QueryBuilder::<Sqlite>::new("select count(*)");
+        push_from_where(&mut count, filter, false);
         Some(count.build_query_scalar().fetch_one(store.reader()).await?)
     } else {
         None
     };
     let mut page = Page::from_rows(claims, page.limit, total);
+    if let Some(query) = &filter.search {
+        mark_matches(store, query, &mut page.items).await?;
+    }
     embed(store, &mut page.items, expand).await?;
     Ok(page)
+}
+
+/// Sets each claim's snippet from the passage that best matches the query.
+async fn mark_matches(
+    store: &Store,
+    query: &SearchQuery,
+    claims: &mut [Claim],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<String> = claims.iter().map(|c| c.id.clone()).collect();
+    let mut conn = store.reader().acquire().await?;
+    let material = search::material(&mut conn, &ids).await?;
+    for claim in claims {
+        let passage = material
+            .get(&claim.id)
+            .and_then(|m| best_passage(query, m.passages()));
+        if let Some(p) = passage {
+            claim.snippet = Some(p.snippet);
+            claim.snippet_lang = p.lang;
+            claim.matched_in = Some(p.field);
+        }
+    }
+    Ok(())
+}
+
+/// The query plan SQLite chooses for a page of claims, one line per step.
+pub async fn explain_list(
+    store: &Store,
+    filter: &ClaimFilter,
+    sort: ClaimSort,
+    page: &PageRequest,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(i64, i64, i64, String)> = list_query(filter, sort, page, true)
+        .build_query_as()
+        .fetch_all(store.reader())
+        .await?;
+    Ok(rows.into_iter().map(|(.., detail)| detail).collect())
 }
 
 /// One claim, or `None` when there is no claim with that id.
@@ -336,7 +470,7 @@ async fn fetch_by_ids(store: &Store, ids: &[String]) -> Result<Vec<Claim>, sqlx:
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
-    qb.push(" where c.id in ");
+    qb.push(", null as rank from claims c join claimants k on k.id = c.claimant_id where c.id in ");
     push_list(&mut qb, ids.iter().cloned());
     let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(store.reader()).await?;
     rows.into_iter().map(Claim::try_from).collect()

@@ -354,6 +354,9 @@ pub async fn load(store: &Store, dataset: &Dataset) -> anyhow::Result<LoadOutcom
         return Ok(LoadOutcome::AlreadyPopulated);
     }
     insert_all(&mut tx, dataset).await?;
+    super::search::rebuild(&mut tx)
+        .await
+        .context("indexing the dataset for search")?;
     tx.commit().await?;
     Ok(LoadOutcome::Loaded {
         claims: dataset.claims.len(),

@@ -4,6 +4,7 @@
 pub mod claimants;
 pub mod claims;
 pub mod dataset;
+pub mod search;
 pub mod sources;
 pub mod taxonomy;
 
@@ -11,11 +12,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::search::SearchQuery;
 use anyhow::Context;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{QueryBuilder, Sqlite};
 
 /// The database: a pool of readers and a single writer.
 ///
@@ -28,9 +31,11 @@ pub struct Store {
     write: SqlitePool,
 }
 
-/// A position in a list ordered by `(key, id)`: the last row of the previous page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A position in a list ordered by `(rank, key, id)`: the last row of the previous page.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Keyset {
+    /// The search rank, for lists ordered by relevance.
+    pub rank: Option<f64>,
     /// The sort column's value; absent for lists ordered by id alone.
     pub key: Option<String>,
     pub id: String,
@@ -43,23 +48,47 @@ pub struct PageRequest {
     pub after: Option<Keyset>,
 }
 
-/// Rows of a page, whether more follow, and the total when it was asked for.
+/// Rows of a page, the position to read the next page from, and the total when asked for.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub has_more: bool,
+    /// The last row's position, when another page follows.
+    pub next: Option<Keyset>,
     pub total: Option<i64>,
 }
 
 impl<T> Page<T> {
     /// Trims the extra row a query fetched to learn whether another page follows.
-    fn from_rows(mut items: Vec<T>, limit: u32, total: Option<i64>) -> Page<T> {
-        let has_more = items.len() > limit as usize;
-        items.truncate(limit as usize);
+    fn from_rows(rows: Vec<(T, Keyset)>, limit: u32, total: Option<i64>) -> Page<T> {
+        let has_more = rows.len() > limit as usize;
+        let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+        let mut next = None;
+        for (item, keyset) in rows.into_iter().take(limit as usize) {
+            items.push(item);
+            next = Some(keyset);
+        }
         Page {
             items,
-            has_more,
+            next: next.filter(|_| has_more),
             total,
+        }
+    }
+
+    pub fn empty(total: Option<i64>) -> Page<T> {
+        Page {
+            items: Vec::new(),
+            next: None,
+            total: total.map(|_| 0),
+        }
+    }
+}
+
+impl Keyset {
+    pub fn by_id(id: &str) -> Keyset {
+        Keyset {
+            rank: None,
+            key: None,
+            id: id.to_owned(),
         }
     }
 }
@@ -115,6 +144,19 @@ impl Store {
     }
 }
 
+/// Appends `(?, ?, …)` binding each value.
+pub(crate) fn push_list<T>(qb: &mut QueryBuilder<Sqlite>, values: impl IntoIterator<Item = T>)
+where
+    T: 'static + for<'e> sqlx::Encode<'e, Sqlite> + sqlx::Type<Sqlite>,
+{
+    qb.push("(");
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    list.push_unseparated(")");
+}
+
 /// Decodes a JSON column built by `json_group_array`/`json_object` in SQL. The database wrote
 /// it, so a failure is a bug, reported as a decode error rather than a panic.
 fn from_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, sqlx::Error> {
@@ -144,35 +186,112 @@ fn display_name(names: &std::collections::BTreeMap<String, String>, fallback: &s
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-/// A page of a table listed in id order: `select` is the row query without a where clause,
-/// `id_column` its id column, `table` the table to count.
+/// An FTS5 table that indexes the rows of a list, for `q`.
+pub(crate) struct SearchTable {
+    /// The FTS5 table.
+    pub table: &'static str,
+    /// Its column holding the indexed row's id.
+    pub id_column: &'static str,
+    /// Its word columns, in FTS5 column-filter syntax.
+    pub columns: &'static str,
+}
+
+/// Appends the FROM and WHERE clauses of a list of `table` (aliased `t`), restricted to the
+/// matches of `search` (ranked as `hit.rank`) when given. Later conditions start with " and".
+fn push_from_where(
+    qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>,
+    table: &str,
+    search: Option<(&SearchQuery, &SearchTable)>,
+) {
+    qb.push(format_args!(" from {table} t"));
+    let Some((query, index)) = search else {
+        qb.push(" where 1 = 1");
+        return;
+    };
+    let (fts, id) = (index.table, index.id_column);
+    match query.fts_match(index.columns) {
+        Some(expr) => {
+            qb.push(format_args!(
+                " join (select {id}, bm25({fts}) as rank from {fts} where {fts} match "
+            ))
+            .push_bind(expr)
+            .push(format_args!(") hit on hit.{id} = t.id where 1 = 1"));
+        }
+        None => {
+            qb.push(format_args!(
+                " where t.id not in (select {id} from {fts} where {fts} match "
+            ))
+            .push_bind(query.fts_excluded(index.columns).unwrap_or_default())
+            .push(")");
+        }
+    }
+}
+
+/// A page of a table listed in id order, or by relevance to `search` and then id.
+/// `columns` is the row query's SELECT list, over the table aliased `t`.
 async fn list_by_id<R, T>(
     store: &Store,
-    select: &'static str,
-    id_column: &'static str,
+    columns: &'static str,
     table: &'static str,
     page: &PageRequest,
     with_total: bool,
+    search: Option<(&SearchQuery, &SearchTable)>,
 ) -> Result<Page<T>, sqlx::Error>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
     T: TryFrom<R, Error = sqlx::Error>,
 {
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(select);
-    if let Some(after) = &page.after {
-        qb.push(format_args!(" where {id_column} > "))
-            .push_bind(after.id.clone());
+    use sqlx::Row;
+
+    if search.is_some_and(|(q, _)| q.is_vacuous()) {
+        return Ok(Page::empty(with_total.then_some(0)));
     }
-    qb.push(format_args!(" order by {id_column} limit "))
-        .push_bind(i64::from(page.limit) + 1);
-    let rows: Vec<R> = qb.build_query_as().fetch_all(store.reader()).await?;
+    let ranked = search.is_some_and(|(q, _)| !q.groups.is_empty());
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(columns);
+    qb.push(if ranked {
+        ", hit.rank as rank"
+    } else {
+        ", null as rank"
+    });
+    push_from_where(&mut qb, table, search);
+    if let Some(after) = &page.after {
+        match after.rank.filter(|_| ranked) {
+            Some(rank) => {
+                qb.push(" and (hit.rank > ")
+                    .push_bind(rank)
+                    .push(" or (hit.rank = ")
+                    .push_bind(rank)
+                    .push(" and t.id > ")
+                    .push_bind(after.id.clone())
+                    .push("))");
+            }
+            None => {
+                qb.push(" and t.id > ").push_bind(after.id.clone());
+            }
+        }
+    }
+    qb.push(if ranked {
+        " order by hit.rank, t.id"
+    } else {
+        " order by t.id"
+    })
+    .push(" limit ")
+    .push_bind(i64::from(page.limit) + 1);
+    let rows = qb.build().fetch_all(store.reader()).await?;
     let items = rows
-        .into_iter()
-        .map(T::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+        .iter()
+        .map(|row| {
+            let keyset = Keyset {
+                rank: row.try_get("rank")?,
+                key: None,
+                id: row.try_get("id")?,
+            };
+            Ok((T::try_from(R::from_row(row)?)?, keyset))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let total = if with_total {
-        let mut count =
-            sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("select count(*) from {table}"));
+        let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new("select count(*)");
+        push_from_where(&mut count, table, search);
         Some(count.build_query_scalar().fetch_one(store.reader()).await?)
     } else {
         None
@@ -180,19 +299,19 @@ where
     Ok(Page::from_rows(items, page.limit, total))
 }
 
-/// The row of a table with this id, or `None`.
+/// The row of a table with this id, or `None`. `columns` is as for [`list_by_id`].
 async fn get_by_id<R, T>(
     store: &Store,
-    select: &'static str,
-    id_column: &'static str,
+    columns: &'static str,
+    table: &'static str,
     id: &str,
 ) -> Result<Option<T>, sqlx::Error>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
     T: TryFrom<R, Error = sqlx::Error>,
 {
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(select);
-    qb.push(format_args!(" where {id_column} = "))
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(columns);
+    qb.push(format_args!(" from {table} t where t.id = "))
         .push_bind(id.to_owned());
     let row: Option<R> = qb.build_query_as().fetch_optional(store.reader()).await?;
     row.map(T::try_from).transpose()

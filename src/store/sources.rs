@@ -1,20 +1,23 @@
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
-use super::{Page, PageRequest, Store, from_json, get_by_id, list_by_id, parse_column};
+use super::{
+    Page, PageRequest, SearchTable, Store, from_json, get_by_id, list_by_id, parse_column,
+    push_list,
+};
 use crate::domain::Source;
+use crate::search::SearchQuery;
 
 const COLUMNS: &str = r#"
-    select s.id, s.kind, s.title, s.publisher, s.url, s.published_on, s.published_precision,
-        s.published_at, s.language, s.note, s.created_at, s.updated_at,
+    select t.id, t.kind, t.title, t.publisher, t.url, t.published_on, t.published_precision,
+        t.published_at, t.language, t.note, t.created_at, t.updated_at,
         (select json_group_array(name)
-            from (select name from source_authors where source_id = s.id order by position)) as authors,
+            from (select name from source_authors where source_id = t.id order by position)) as authors,
         (select json_group_array(cited_id)
-            from (select cited_id from source_citations where source_id = s.id order by cited_id)) as cites,
+            from (select cited_id from source_citations where source_id = t.id order by cited_id)) as cites,
         (select json_group_array(source_id)
-            from (select source_id from source_citations where cited_id = s.id order by source_id)) as cited_by,
-        (select count(*) from claims c where c.origin_source_id = s.id
-            or c.id in (select claim_id from appearances a where a.source_id = s.id)) as claim_count
-    from sources s
+            from (select source_id from source_citations where cited_id = t.id order by source_id)) as cited_by,
+        (select count(*) from claims c where c.origin_source_id = t.id
+            or c.id in (select claim_id from appearances a where a.source_id = t.id)) as claim_count
 "#;
 
 #[derive(FromRow)]
@@ -65,17 +68,25 @@ impl TryFrom<SourceRow> for Source {
     }
 }
 
-/// A page of sources in id order.
+const SEARCH: SearchTable = SearchTable {
+    table: "source_search",
+    id_column: "source_id",
+    columns: "{title publisher}",
+};
+
+/// A page of sources in id order, or of those matching `search` by relevance.
 pub async fn list(
     store: &Store,
     page: &PageRequest,
     with_total: bool,
+    search: Option<&SearchQuery>,
 ) -> Result<Page<Source>, sqlx::Error> {
-    list_by_id::<SourceRow, Source>(store, COLUMNS, "s.id", "sources", page, with_total).await
+    let search = search.map(|q| (q, &SEARCH));
+    list_by_id::<SourceRow, Source>(store, COLUMNS, "sources", page, with_total, search).await
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<Option<Source>, sqlx::Error> {
-    get_by_id::<SourceRow, Source>(store, COLUMNS, "s.id", id).await
+    get_by_id::<SourceRow, Source>(store, COLUMNS, "sources", id).await
 }
 
 /// The sources with these ids, in id order; unknown ids are skipped.
@@ -84,12 +95,9 @@ pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Source>, sqlx
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
-    qb.push(" where s.id in (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(id.clone());
-    }
-    list.push_unseparated(") order by s.id");
+    qb.push(" from sources t where t.id in ");
+    push_list(&mut qb, ids.iter().cloned());
+    qb.push(" order by t.id");
     let rows: Vec<SourceRow> = qb.build_query_as().fetch_all(store.reader()).await?;
     rows.into_iter().map(Source::try_from).collect()
 }

@@ -8,7 +8,6 @@ use crate::domain::{Dimension, Indicator, Topic};
 const TOPIC_COLUMNS: &str = r#"
     select t.id, t.names, t.description, t.created_at, t.updated_at,
         (select count(*) from claim_topics ct where ct.topic_id = t.id) as claim_count
-    from topics t
 "#;
 
 #[derive(FromRow)]
@@ -41,17 +40,16 @@ pub async fn list_topics(
     page: &PageRequest,
     with_total: bool,
 ) -> Result<Page<Topic>, sqlx::Error> {
-    list_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "t.id", "topics", page, with_total).await
+    list_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "topics", page, with_total, None).await
 }
 
 pub async fn get_topic(store: &Store, id: &str) -> Result<Option<Topic>, sqlx::Error> {
-    get_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "t.id", id).await
+    get_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "topics", id).await
 }
 
 const INDICATOR_COLUMNS: &str = r#"
-    select i.id, i.names, i.dimension, i.description, i.created_at, i.updated_at,
-        (select count(*) from quantities q where q.indicator_id = i.id) as quantity_count
-    from indicators i
+    select t.id, t.names, t.dimension, t.description, t.created_at, t.updated_at,
+        (select count(*) from quantities q where q.indicator_id = t.id) as quantity_count
 "#;
 
 #[derive(FromRow)]
@@ -91,14 +89,14 @@ pub async fn list_indicators(
     list_by_id::<IndicatorRow, Indicator>(
         store,
         INDICATOR_COLUMNS,
-        "i.id",
         "indicators",
         page,
         with_total,
+        None,
     )
     .await
 }
 
 pub async fn get_indicator(store: &Store, id: &str) -> Result<Option<Indicator>, sqlx::Error> {
-    get_by_id::<IndicatorRow, Indicator>(store, INDICATOR_COLUMNS, "i.id", id).await
+    get_by_id::<IndicatorRow, Indicator>(store, INDICATOR_COLUMNS, "indicators", id).await
 }

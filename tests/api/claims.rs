@@ -2,15 +2,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::helpers::{enc, ids_of, spawn_app};
-
-const MUSK: [&str; 5] = [
-    "musk-china-3x-us-generation-by-2026",
-    "musk-china-ai-compute",
-    "musk-china-figure-out-chips",
-    "musk-electricity-limiting-factor",
-    "musk-underestimating-electricity",
-];
+use crate::helpers::{MUSK, enc, ids_of, spawn_app};
 
 fn set(ids: impl IntoIterator<Item = impl Into<String>>) -> BTreeSet<String> {
     ids.into_iter().map(Into::into).collect()

@@ -6,6 +6,15 @@ use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
+/// Elon Musk's claims in the bundled dataset.
+pub const MUSK: [&str; 5] = [
+    "musk-china-3x-us-generation-by-2026",
+    "musk-china-ai-compute",
+    "musk-china-figure-out-chips",
+    "musk-electricity-limiting-factor",
+    "musk-underestimating-electricity",
+];
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,

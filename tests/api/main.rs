@@ -8,3 +8,4 @@ mod errors;
 mod helpers;
 mod openapi;
 mod resources;
+mod search;
