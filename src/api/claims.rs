@@ -8,12 +8,14 @@ use super::params::{
     FieldErrors, ListParams, NoParams, Query, QueryParams, parse_bool, parse_nonempty,
 };
 use crate::domain::{
-    CalendarDate, Claim, ClaimKind, ClaimStatus, InvalidValue, LanguageTag, revision_steps,
+    CalendarDate, Claim, ClaimKind, ClaimStatus, InvalidValue, LanguageTag, Measure, parse_region,
+    revision_steps,
 };
 use crate::search::SearchQuery;
 use crate::store::{
     Store,
     claims::{self, ClaimFilter, ClaimSort, Expand},
+    taxonomy,
 };
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -83,6 +85,24 @@ pub struct ListClaimsParams {
     /// Forecasts due strictly after this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
     due_after: Option<String>,
+    /// Claims with a figure of this indicator. Repeatable. `indicator`, `subject`, `value_min`
+    /// and `value_max` must all hold for one and the same figure.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["datacenter-power-shortfall"]))]
+    indicator: Vec<String>,
+    /// Claims with a figure about this region (ISO 3166-1 alpha-2, or `WORLD`). Repeatable.
+    #[serde(default)]
+    #[param(value_type = Option<Vec<String>>, example = json!(["US"]))]
+    subject: Vec<String>,
+    /// Claims with a figure at least this large, written with its unit: `45GW`, `45000MW`,
+    /// `4.5e10W`, `47吉瓦`, `10.4万亿千瓦时`, `3x`, `19%`, `100bn USD`. Values compare after
+    /// conversion to SI, and only with figures of the same dimension; a unit of another
+    /// dimension than `indicator` measures is an error.
+    #[param(value_type = Option<String>, example = "45GW")]
+    value_min: Option<String>,
+    /// Claims with a figure at most this large, written as for `value_min`.
+    #[param(value_type = Option<String>, example = "50000MW")]
+    value_max: Option<String>,
     /// `true`: only the latest claim of each revision chain (claims never revised included).
     /// `false`: only claims that a later claim revises.
     #[param(value_type = Option<bool>)]
@@ -111,7 +131,15 @@ pub struct ListClaimsParams {
 
 impl QueryParams for ListClaimsParams {
     const REPEATABLE: &'static [&'static str] = &[
-        "claimant", "topic", "kind", "status", "source", "lang", "expand",
+        "claimant",
+        "topic",
+        "kind",
+        "status",
+        "source",
+        "lang",
+        "indicator",
+        "subject",
+        "expand",
     ];
 }
 
@@ -231,6 +259,10 @@ async fn list_claims(
             CalendarDate::parse,
         ),
         current: errors.parse("current", params.current.as_deref(), parse_bool),
+        indicators: errors.parse_all("indicator", &params.indicator, parse_nonempty),
+        subjects: errors.parse_all("subject", &params.subject, parse_region),
+        value_min: errors.parse("value_min", params.value_min.as_deref(), Measure::parse),
+        value_max: errors.parse("value_max", params.value_max.as_deref(), Measure::parse),
     };
     let expand = parse_expand(&params.expand, &mut errors);
     let list = format!("claims:{}", sort.as_str());
@@ -240,11 +272,43 @@ async fn list_claims(
         count: params.count,
     }
     .parse(&list, &mut errors);
+    check_dimensions(&store, &filter, &mut errors).await?;
     errors.finish()?;
     let paging = paging?;
 
     let page = claims::list(&store, &filter, sort, &paging.page, paging.count, expand).await?;
     Ok(page_response::<Claim, ClaimList>(&req, &list, page))
+}
+
+/// Refuses a value whose unit measures something else than the indicators filtered on.
+async fn check_dimensions(
+    store: &Store,
+    filter: &ClaimFilter,
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    let bounds = [
+        ("value_min", filter.value_min),
+        ("value_max", filter.value_max),
+    ];
+    if filter.indicators.is_empty() || bounds.iter().all(|(_, b)| b.is_none()) {
+        return Ok(());
+    }
+    let dimensions = taxonomy::dimensions(store, &filter.indicators).await?;
+    for (field, bound) in bounds {
+        let Some(measure) = bound else { continue };
+        for (indicator, dimension) in &dimensions {
+            if *dimension != measure.unit.dimension {
+                errors.push(
+                    field,
+                    format!(
+                        "is in {} ({}), but {indicator} measures {dimension}; use a unit of {dimension}",
+                        measure.unit.symbol, measure.unit.dimension
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn claim_not_found(id: &str) -> ApiError {

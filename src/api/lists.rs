@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::params::Cursor;
 use crate::domain::{
-    Appearance, Assessment, Claim, Claimant, Indicator, RevisionStep, Source, Topic,
+    Appearance, Assessment, Claim, Claimant, Estimate, Indicator, RevisionStep, Source, Topic,
 };
 use crate::store::Page;
 
@@ -65,6 +65,10 @@ paged_list!(
 paged_list!(
     /// A page of indicators.
     IndicatorList of Indicator
+);
+paged_list!(
+    /// A page of an indicator's estimates, oldest first.
+    EstimateList of Estimate
 );
 full_list!(
     /// A claim's appearances: the first appearance first, then by the source's date.

@@ -269,6 +269,8 @@ pub struct Cursor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     k: Option<String>,
     i: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p: Option<i64>,
 }
 
 /// Longer cursors are refused before decoding: a real one is well under this.
@@ -281,6 +283,7 @@ impl Cursor {
             r: keyset.rank,
             k: keyset.key.clone(),
             i: keyset.id.clone(),
+            p: keyset.position,
         };
         // Serialising a struct of strings cannot fail.
         let json = serde_json::to_vec(&cursor).unwrap_or_default();
@@ -306,6 +309,7 @@ impl Cursor {
             rank: cursor.r.filter(|r| r.is_finite()),
             key: cursor.k,
             id: cursor.i,
+            position: cursor.p,
         })
     }
 }
@@ -320,6 +324,7 @@ mod tests {
             rank: Some(-4.25),
             key: Some("2026-01-06".into()),
             id: "musk-china-ai-compute".into(),
+            position: Some(1),
         };
         let token = Cursor::encode("claims:-stated_on", &keyset);
         assert!(

@@ -10,5 +10,5 @@ mod values;
 
 pub use records::*;
 pub use revisions::revision_steps;
-pub use units::Unit;
+pub use units::{Measure, Unit};
 pub use values::*;

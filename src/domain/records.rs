@@ -385,3 +385,21 @@ pub struct RevisionStep {
     /// How its figures moved from the previous step; empty for the first step.
     pub changes: Vec<FigureChange>,
 }
+
+/// One figure for an indicator, with who stated it and when: a row of the consensus view.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Estimate {
+    #[schema(example = "morgan-stanley-us-shortfall-47gw")]
+    pub claim_id: String,
+    pub claimant: ClaimantRef,
+    /// When the claim was made (YYYY-MM-DD).
+    #[schema(example = "2025-12-01")]
+    pub stated_on: String,
+    pub stated_precision: DatePrecision,
+    pub kind: ClaimKind,
+    pub status: ClaimStatus,
+    pub quantity: Quantity,
+    /// The claim that revises this one; null while it is the claimant's latest word.
+    #[schema(example = "morgan-stanley-us-shortfall-55gw")]
+    pub superseded_by: Option<String>,
+}

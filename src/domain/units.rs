@@ -21,17 +21,99 @@ const UNITS: &[(&[&str], Dimension, f64)] = &[
     (&["GW", "吉瓦"], Dimension::Power, 1e9),
     (&["亿千瓦"], Dimension::Power, 1e11),
     (&["TW", "太瓦"], Dimension::Power, 1e12),
-    (&["Wh"], Dimension::Energy, 1.0),
+    (&["Wh", "瓦时"], Dimension::Energy, 1.0),
     (&["kWh", "千瓦时", "度"], Dimension::Energy, 1e3),
-    (&["MWh"], Dimension::Energy, 1e6),
-    (&["GWh"], Dimension::Energy, 1e9),
+    (&["MWh", "兆瓦时"], Dimension::Energy, 1e6),
+    (&["万千瓦时"], Dimension::Energy, 1e7),
+    (&["GWh", "吉瓦时"], Dimension::Energy, 1e9),
     (&["亿千瓦时"], Dimension::Energy, 1e11),
-    (&["TWh"], Dimension::Energy, 1e12),
+    (&["TWh", "太瓦时"], Dimension::Energy, 1e12),
     (&["万亿千瓦时"], Dimension::Energy, 1e15),
-    (&["x", "倍"], Dimension::Ratio, 1.0),
+    (&["x", "×", "倍"], Dimension::Ratio, 1.0),
     (&["%"], Dimension::Percent, 1.0),
     (&["USD"], Dimension::Money, 1.0),
+    (&["kUSD"], Dimension::Money, 1e3),
+    (&["MUSD"], Dimension::Money, 1e6),
+    (&["bnUSD"], Dimension::Money, 1e9),
+    (&["tnUSD"], Dimension::Money, 1e12),
 ];
+
+/// A value with its unit, as a filter states it: `45GW`, `45000 MW`, `4.5e10W`, `47吉瓦`,
+/// `10.4万亿千瓦时`, `3x`, `19%`, `100bn USD`, `$100bn`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measure {
+    pub value: f64,
+    pub unit: Unit,
+}
+
+impl Measure {
+    pub fn parse(s: &str) -> Result<Measure, InvalidValue> {
+        let s = s.trim();
+        let (s, dollars) = match s.strip_prefix('$') {
+            Some(rest) => (rest, true),
+            None => (
+                s.strip_prefix("USD").map(str::trim_start).unwrap_or(s),
+                s.starts_with("USD"),
+            ),
+        };
+        let split = number_prefix_len(s);
+        let (number, unit) = s.split_at(split);
+        let value: f64 = number.parse().map_err(|_| {
+            InvalidValue(format!(
+                "{s:?} must be a number followed by its unit, such as 45GW, 45000MW or 4.5e10W"
+            ))
+        })?;
+        if !value.is_finite() {
+            return Err(InvalidValue("must be a finite number".into()));
+        }
+        let unit: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
+        // Money is written $100bn or USD 100bn as well as 100bn USD.
+        let unit = if dollars { format!("{unit}USD") } else { unit };
+        if unit.is_empty() {
+            return Err(InvalidValue(format!(
+                "{s:?} has no unit; write it with one, such as 45GW"
+            )));
+        }
+        Ok(Measure {
+            value,
+            unit: Unit::parse(&unit)?,
+        })
+    }
+
+    /// The value in its dimension's SI unit.
+    pub fn si(self) -> f64 {
+        self.unit.to_si(self.value)
+    }
+}
+
+/// Length of the number at the start of `s`: sign, digits, a fraction, an exponent.
+fn number_prefix_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    i = digits(i);
+    if i < b.len() && b[i] == b'.' {
+        i = digits(i + 1);
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'-' || b[j] == b'+') {
+            j += 1;
+        }
+        if j < b.len() && b[j].is_ascii_digit() {
+            i = digits(j);
+        }
+    }
+    i
+}
 
 impl Unit {
     pub fn parse(s: &str) -> Result<Unit, InvalidValue> {
@@ -46,7 +128,7 @@ impl Unit {
             })
             .ok_or_else(|| {
                 InvalidValue(format!(
-                    "\"{s}\" is not a known unit; use one of W, kW, MW, GW, TW, Wh, kWh, MWh, GWh, TWh, x, %, USD"
+                    "\"{s}\" is not a known unit; use one of W, kW, MW, GW, TW, Wh, kWh, MWh, GWh, TWh, x, %, USD (or 千瓦, 万千瓦, 吉瓦, 千瓦时, 度, 亿千瓦时, 倍 …)"
                 ))
             })
     }
@@ -95,6 +177,59 @@ mod tests {
                 (got - si).abs() <= si.abs() * 1e-12,
                 "{symbol}: {got} != {si}"
             );
+        }
+    }
+
+    #[test]
+    fn measures_parse_value_and_unit() {
+        let cases = [
+            ("45GW", 4.5e10),
+            ("45000MW", 4.5e10),
+            ("45000 MW", 4.5e10),
+            ("4.5e10W", 4.5e10),
+            ("4.5E+10 W", 4.5e10),
+            ("47吉瓦", 4.7e10),
+            ("4700万千瓦", 4.7e10),
+            ("10.4万亿千瓦时", 1.04e16),
+            ("4244TWh", 4.244e15),
+            ("3x", 3.0),
+            ("3倍", 3.0),
+            ("19%", 19.0),
+            ("100bn USD", 1e11),
+            ("100bnUSD", 1e11),
+            ("$100bn", 1e11),
+            ("USD 2.5tn", 2.5e12),
+            ("-3GW", -3e9),
+        ];
+        for (text, si) in cases {
+            let m = Measure::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(
+                (m.si() - si).abs() <= si.abs() * 1e-12,
+                "{text}: {} != {si}",
+                m.si()
+            );
+        }
+        assert_eq!(
+            Measure::parse("45GWh").unwrap().unit.dimension,
+            Dimension::Energy
+        );
+    }
+
+    #[test]
+    fn malformed_measures_are_refused() {
+        for bad in [
+            "",
+            "GW",
+            "45",
+            "45 gigawatts",
+            "4.5.1GW",
+            "1e999GW",
+            "NaNGW",
+            "inf W",
+            "45GW45",
+            "e10W",
+        ] {
+            assert!(Measure::parse(bad).is_err(), "{bad:?}");
         }
     }
 

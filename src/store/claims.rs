@@ -7,7 +7,7 @@ use super::{
 };
 use crate::domain::{
     Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
-    ClaimantRef, Horizon, LanguageTag, LocalizedText, Quantity, Source,
+    ClaimantRef, Horizon, LanguageTag, LocalizedText, Measure, Quantity, Source,
 };
 use crate::search::{SearchQuery, best_passage};
 
@@ -31,6 +31,23 @@ pub struct ClaimFilter {
     pub current: Option<bool>,
     /// Full-text search over claim texts, appearance quotes and notes, and claimant names.
     pub search: Option<SearchQuery>,
+    /// Claims with a quantity of one of these indicators, ...
+    pub indicators: Vec<String>,
+    /// ... about one of these subjects, ...
+    pub subjects: Vec<String>,
+    /// ... at least this large ...
+    pub value_min: Option<Measure>,
+    /// ... and at most this large: all conditions hold for one and the same quantity.
+    pub value_max: Option<Measure>,
+}
+
+impl ClaimFilter {
+    fn filters_quantities(&self) -> bool {
+        !self.indicators.is_empty()
+            || !self.subjects.is_empty()
+            || self.value_min.is_some()
+            || self.value_max.is_some()
+    }
 }
 
 /// The orders a claim list can be read in. Each is a keyset over `(column, id)`.
@@ -95,7 +112,7 @@ impl ClaimSort {
         Keyset {
             rank: rank.filter(|_| self == ClaimSort::Relevance),
             key: Some(key),
-            id: claim.id.clone(),
+            ..Keyset::by_id(&claim.id)
         }
     }
 }
@@ -278,6 +295,27 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
     }
     if let Some(d) = filter.due_after {
         qb.push(" and c.due_on > ").push_bind(d.to_iso());
+    }
+    if filter.filters_quantities() {
+        qb.push(" and exists (select 1 from quantities q where q.claim_id = c.id");
+        if !filter.indicators.is_empty() {
+            qb.push(" and q.indicator_id in ");
+            push_list(qb, filter.indicators.iter().cloned());
+        }
+        if !filter.subjects.is_empty() {
+            qb.push(" and q.subject in ");
+            push_list(qb, filter.subjects.iter().cloned());
+        }
+        // Values compare in SI, and only with quantities of the same dimension.
+        for (bound, op) in [(filter.value_min, ">="), (filter.value_max, "<=")] {
+            if let Some(m) = bound {
+                qb.push(format_args!(" and q.value_si {op} "))
+                    .push_bind(m.si())
+                    .push(" and q.si_unit = ")
+                    .push_bind(m.unit.dimension.si_unit());
+            }
+        }
+        qb.push(")");
     }
     match filter.current {
         Some(true) => {

@@ -9,8 +9,8 @@ use sqlx::{Sqlite, Transaction};
 
 use super::Store;
 use crate::domain::{
-    AppearanceKind, CalendarDate, ClaimKind, ClaimantKind, DatePrecision, Dimension, Fidelity,
-    LanguageTag, Qualifier, Slug, SourceKind, Unit, parse_region,
+    AppearanceKind, CalendarDate, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension,
+    Evidence, Fidelity, LanguageTag, Qualifier, Slug, SourceKind, Unit, parse_region,
 };
 
 /// The dataset as written in `data/dataset.json`.
@@ -27,6 +27,20 @@ pub struct Dataset {
     claimants: Vec<ClaimantRecord>,
     sources: Vec<SourceRecord>,
     claims: Vec<ClaimRecord>,
+    #[serde(default)]
+    assessments: Vec<AssessmentRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentRecord {
+    id: String,
+    claim: String,
+    verdict: ClaimStatus,
+    summary: String,
+    evidence: Vec<Evidence>,
+    assessed_on: String,
+    assessor: String,
 }
 
 #[derive(Deserialize)]
@@ -321,6 +335,15 @@ impl Dataset {
                 c.id
             );
         }
+        for a in &self.assessments {
+            check_slug("assessment", &a.id)?;
+            check_date(&format!("assessment {}", a.id), &a.assessed_on)?;
+            ensure!(
+                claims.contains(&a.claim.as_str()),
+                "assessment {}: unknown claim",
+                a.id
+            );
+        }
         for c in &self.claims {
             for a in &c.appearances {
                 if let Some(original) = &a.translation_of {
@@ -434,6 +457,24 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
                 .await
                 .with_context(|| format!("appearance {}", a.id))?;
         }
+    }
+    for a in &d.assessments {
+        sqlx::query(
+            "insert into assessments (id, claim_id, verdict, summary, evidence, assessed_on, \
+             assessor, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&a.id)
+        .bind(&a.claim)
+        .bind(a.verdict.as_str())
+        .bind(&a.summary)
+        .bind(serde_json::to_string(&a.evidence)?)
+        .bind(&a.assessed_on)
+        .bind(&a.assessor)
+        .bind(at)
+        .bind(at)
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("assessment {}", a.id))?;
     }
     Ok(())
 }

@@ -39,6 +39,8 @@ pub struct Keyset {
     /// The sort column's value; absent for lists ordered by id alone.
     pub key: Option<String>,
     pub id: String,
+    /// The position within the row, for lists of a row's parts (a claim's quantities).
+    pub position: Option<i64>,
 }
 
 /// A page of a list: up to `limit` rows after `after`.
@@ -89,6 +91,7 @@ impl Keyset {
             rank: None,
             key: None,
             id: id.to_owned(),
+            position: None,
         }
     }
 }
@@ -283,8 +286,7 @@ where
         .map(|row| {
             let keyset = Keyset {
                 rank: row.try_get("rank")?,
-                key: None,
-                id: row.try_get("id")?,
+                ..Keyset::by_id(row.try_get("id")?)
             };
             Ok((T::try_from(R::from_row(row)?)?, keyset))
         })

@@ -5,6 +5,7 @@ mod caching;
 mod claims;
 mod dataset;
 mod errors;
+mod figures;
 mod helpers;
 mod openapi;
 mod resources;
