@@ -1,12 +1,18 @@
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
-use super::lists::{ClaimantList, page_response};
-use super::params::{NoParams, Query, SearchListParams};
+use super::error::{
+    ApiError, BadRequest, InternalError, NotAcceptable, NotFound, NotModified, ProblemCode,
+};
+use super::formats::{self, CsvLayout, negotiate};
+use super::linked_data;
+use super::lists::{ClaimantList, respond};
+use super::params::{FormatParams, Query, SearchListParams};
 use crate::domain::Claimant;
-use crate::store::{Store, claimants};
+use crate::store::{PageRequest, Store, claimants};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_claimants).service(get_claimant);
@@ -29,13 +35,20 @@ pub struct ClaimantPath {
     tag = "claimants",
     params(SearchListParams),
     responses(
-        (status = 200, description = "A page of claimants.", body = ClaimantList,
+        (status = 200, description = "A page of claimants.",
+            content(
+                (ClaimantList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(
                 ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
                 ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
             )),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 500, response = InternalError)
     )
 )]
@@ -46,8 +59,28 @@ async fn list_claimants(
     Query(params): Query<SearchListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (search, paging, list) = params.parse("claimants")?;
-    let page = claimants::list(&store, &paging.page, paging.count, search.as_ref()).await?;
-    Ok(page_response::<Claimant, ClaimantList>(&req, &list, page))
+    let reader = store.clone();
+    respond::<Claimant, ClaimantList, _, _>(
+        &req,
+        &store,
+        &list,
+        paging,
+        Some("claimants"),
+        Some(linked_data::claimant),
+        move |after, limit, total| {
+            let (store, search) = (reader.clone(), search.clone());
+            async move {
+                claimants::list(
+                    &store,
+                    &PageRequest { limit, after },
+                    total,
+                    search.as_ref(),
+                )
+                .await
+            }
+        },
+    )
+    .await
 }
 
 /// Get a claimant
@@ -57,22 +90,39 @@ async fn list_claimants(
     tag = "claimants",
     params(ClaimantPath),
     responses(
-        (status = 200, description = "The claimant.", body = Claimant,
+        (status = 200, description = "The claimant.",
+            content(
+                (Claimant = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/claimants/{id}")]
 async fn get_claimant(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<ClaimantPath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<Claimant>, ApiError> {
-    claimants::get(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let item = claimants::get(&store, &path.id)
         .await?
-        .map(web::Json)
-        .ok_or_else(|| ApiError::not_found(ProblemCode::ClaimantNotFound, "claimant", &path.id))
+        .ok_or_else(|| ApiError::not_found(ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
+    formats::item(
+        format,
+        &item,
+        CsvLayout::new(BTreeMap::from([(
+            "names".to_owned(),
+            item.names.keys().cloned().collect(),
+        )])),
+        linked_data::claimant,
+    )
 }

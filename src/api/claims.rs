@@ -1,11 +1,19 @@
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
-use super::lists::{AppearanceList, AssessmentList, ClaimList, RevisionList, page_response};
+use super::error::{
+    ApiError, BadRequest, InternalError, NotAcceptable, NotFound, NotModified, ProblemCode,
+};
+use super::formats::{self, CsvLayout, Format, negotiate, parse_format};
+use super::linked_data;
+use super::lists::{
+    AppearanceList, AssessmentList, ClaimList, RevisionList, page_json_ld, page_response,
+};
 use super::params::{
-    FieldErrors, ListParams, NoParams, Query, QueryParams, parse_bool, parse_nonempty,
+    FieldErrors, FormatParams, ListParams, Query, QueryParams, parse_bool, parse_nonempty,
 };
 use crate::domain::{
     CalendarDate, Claim, ClaimKind, ClaimStatus, InvalidValue, LanguageTag, Measure, parse_region,
@@ -13,7 +21,7 @@ use crate::domain::{
 };
 use crate::search::SearchQuery;
 use crate::store::{
-    Store,
+    PageRequest, Store,
     claims::{self, ClaimFilter, ClaimSort, Expand},
     taxonomy,
 };
@@ -127,6 +135,11 @@ pub struct ListClaimsParams {
     /// `true` adds `total`, the number of claims that match.
     #[param(value_type = Option<bool>, example = false)]
     count: Option<String>,
+    /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
+    /// a BOM), `ndjson`, `jsonld` (schema.org). A list in `csv` or `ndjson` holds every match
+    /// from `cursor` on, streamed, rather than one page.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    format: Option<String>,
 }
 
 impl QueryParams for ListClaimsParams {
@@ -153,6 +166,11 @@ pub struct ExpandParams {
     #[serde(default)]
     #[param(value_type = Option<Vec<String>>, example = json!(["appearances", "sources"]))]
     expand: Vec<String>,
+    /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
+    /// a BOM), `ndjson`, `jsonld` (schema.org). A list in `csv` or `ndjson` holds every match
+    /// from `cursor` on, streamed, rather than one page.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    format: Option<String>,
 }
 
 impl QueryParams for ExpandParams {
@@ -201,13 +219,20 @@ fn parse_sort(s: &str) -> Result<ClaimSort, InvalidValue> {
     tag = "claims",
     params(ListClaimsParams),
     responses(
-        (status = 200, description = "A page of claims.", body = ClaimList,
+        (status = 200, description = "A page of claims.",
+            content(
+                (ClaimList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(
                 ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
                 ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
             )),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 500, response = InternalError)
     )
 )]
@@ -270,15 +295,72 @@ async fn list_claims(
         limit: params.limit,
         cursor: params.cursor,
         count: params.count,
+        format: params.format,
     }
     .parse(&list, &mut errors);
     check_dimensions(&store, &filter, &mut errors).await?;
     errors.finish()?;
     let paging = paging?;
 
+    let format = negotiate(&req, paging.format, formats::ALL)?;
+    if format.streams() {
+        let layout = CsvLayout::new(BTreeMap::from([(
+            "text".to_owned(),
+            claims::text_languages(&store).await?,
+        )]))
+        .with_object("horizon", HORIZON)
+        .with_columns(if filter.search.is_some() {
+            &["snippet", "snippet_lang", "matched_in"]
+        } else {
+            &[]
+        });
+        return Ok(formats::stream(
+            format,
+            paging.page.after,
+            layout,
+            move |after, limit| {
+                let (store, filter) = (store.clone(), filter.clone());
+                async move {
+                    claims::list(
+                        &store,
+                        &filter,
+                        sort,
+                        &PageRequest { limit, after },
+                        false,
+                        expand,
+                    )
+                    .await
+                }
+            },
+        ));
+    }
+    // A JSON-LD claim carries its appearances, sources and reviews.
+    let expand = if format == Format::JsonLd {
+        Expand::ALL
+    } else {
+        expand
+    };
     let page = claims::list(&store, &filter, sort, &paging.page, paging.count, expand).await?;
-    Ok(page_response::<Claim, ClaimList>(&req, &list, page))
+    Ok(match format {
+        Format::JsonLd => page_json_ld(&req, &list, &page, linked_data::claim),
+        _ => page_response::<Claim, ClaimList>(&req, &list, page),
+    })
 }
+
+/// The CSV layout of a claim: a `text.<lang>` column for each language it is written in.
+fn claim_layout<'a>(claims: impl IntoIterator<Item = &'a Claim>, prefix: &str) -> CsvLayout {
+    let mut langs: Vec<String> = claims
+        .into_iter()
+        .flat_map(|c| c.text.keys().cloned())
+        .collect();
+    langs.sort();
+    langs.dedup();
+    let horizon = prefix.replace("text", "horizon");
+    CsvLayout::new(BTreeMap::from([(prefix.to_owned(), langs)])).with_object(&horizon, HORIZON)
+}
+
+/// The columns of a claim's horizon.
+const HORIZON: &[&str] = &["due_on", "precision"];
 
 /// Refuses a value whose unit measures something else than the indicators filtered on.
 async fn check_dimensions(
@@ -323,27 +405,47 @@ fn claim_not_found(id: &str) -> ApiError {
     tag = "claims",
     params(ClaimPath, ExpandParams),
     responses(
-        (status = 200, description = "The claim.", body = Claim,
+        (status = 200, description = "The claim.",
+            content(
+                (Claim = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/claims/{id}")]
 async fn get_claim(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
     Query(params): Query<ExpandParams>,
-) -> Result<web::Json<Claim>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::default();
     let expand = parse_expand(&params.expand, &mut errors);
+    let asked = errors.parse("format", params.format.as_deref(), parse_format);
     errors.finish()?;
-    claims::get(&store, &path.id, expand)
+    let format = negotiate(&req, asked, formats::ALL)?;
+    let expand = if format == Format::JsonLd {
+        Expand::ALL
+    } else {
+        expand
+    };
+    let claim = claims::get(&store, &path.id, expand)
         .await?
-        .map(web::Json)
-        .ok_or_else(|| claim_not_found(&path.id))
+        .ok_or_else(|| claim_not_found(&path.id))?;
+    formats::item(
+        format,
+        &claim,
+        claim_layout([&claim], "text"),
+        linked_data::claim,
+    )
 }
 
 /// List a claim's appearances
@@ -355,24 +457,45 @@ async fn get_claim(
     tag = "claims",
     params(ClaimPath),
     responses(
-        (status = 200, description = "The claim's appearances.", body = AppearanceList,
+        (status = 200, description = "The claim's appearances.",
+            content(
+                (AppearanceList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/claims/{id}/appearances")]
 async fn list_claim_appearances(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<AppearanceList>, ApiError> {
-    claims::appearances(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let expand = Expand {
+        appearances: true,
+        sources: format == Format::JsonLd,
+        ..Expand::default()
+    };
+    let claim = claims::get(&store, &path.id, expand)
         .await?
-        .map(|data| web::Json(AppearanceList { data }))
-        .ok_or_else(|| claim_not_found(&path.id))
+        .ok_or_else(|| claim_not_found(&path.id))?;
+    let sources = claim.sources.unwrap_or_default();
+    formats::list(
+        format,
+        claim.appearances.unwrap_or_default(),
+        CsvLayout::new(BTreeMap::new()),
+        |data| AppearanceList { data },
+        |a| linked_data::appearance(a, &sources),
+    )
 }
 
 /// List a claim's revision chain
@@ -384,28 +507,40 @@ async fn list_claim_appearances(
     tag = "claims",
     params(ClaimPath),
     responses(
-        (status = 200, description = "The revision chain, oldest first.", body = RevisionList,
+        (status = 200, description = "The revision chain, oldest first.",
+            content(
+                (RevisionList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/claims/{id}/revisions")]
 async fn list_claim_revisions(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<RevisionList>, ApiError> {
-    claims::revision_chain(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let chain = claims::revision_chain(&store, &path.id)
         .await?
-        .map(|chain| {
-            web::Json(RevisionList {
-                data: revision_steps(chain),
-            })
-        })
-        .ok_or_else(|| claim_not_found(&path.id))
+        .ok_or_else(|| claim_not_found(&path.id))?;
+    let layout = claim_layout(&chain, "claim.text");
+    formats::list(
+        format,
+        revision_steps(chain),
+        layout,
+        |data| RevisionList { data },
+        |step| linked_data::claim(&step.claim),
+    )
 }
 
 /// List a claim's assessments
@@ -416,22 +551,37 @@ async fn list_claim_revisions(
     tag = "claims",
     params(ClaimPath),
     responses(
-        (status = 200, description = "The claim's assessments, oldest first.", body = AssessmentList,
+        (status = 200, description = "The claim's assessments, oldest first.",
+            content(
+                (AssessmentList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/claims/{id}/assessments")]
 async fn list_claim_assessments(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<AssessmentList>, ApiError> {
-    claims::assessments(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let assessments = claims::assessments(&store, &path.id)
         .await?
-        .map(|data| web::Json(AssessmentList { data }))
-        .ok_or_else(|| claim_not_found(&path.id))
+        .ok_or_else(|| claim_not_found(&path.id))?;
+    formats::list(
+        format,
+        assessments,
+        CsvLayout::new(BTreeMap::new()),
+        |data| AssessmentList { data },
+        |a| linked_data::assessment(a, &path.id),
+    )
 }

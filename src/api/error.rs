@@ -26,6 +26,9 @@ pub enum ProblemCode {
     RouteNotFound,
     /// The resource exists but not with this method; see the `Allow` header.
     MethodNotAllowed,
+    /// None of the formats the client accepts (by `Accept` or `format=`) is one this
+    /// resource has.
+    NotAcceptable,
     /// The database does not answer (from `/readyz`).
     DatabaseUnavailable,
     /// A fault on the server. It is logged with the request id.
@@ -111,6 +114,19 @@ pub struct NotFound(pub Problem);
 )]
 pub struct InternalError(pub Problem);
 
+/// None of the accepted formats is available.
+#[derive(ToResponse)]
+#[response(
+    description = "None of the formats asked for (by `Accept` or `format=`) is one this resource has.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Not Acceptable", "status": 406,
+        "detail": "This resource is available as application/json, text/csv; charset=utf-8, application/x-ndjson; ask for one of them with Accept or format=.",
+        "code": "not_acceptable"
+    })
+)]
+pub struct NotAcceptable(pub Problem);
+
 /// The representation the client holds is current.
 #[derive(ToResponse)]
 #[response(
@@ -130,6 +146,8 @@ pub enum ApiError {
     RouteNotFound(String),
     #[error("method not allowed; allowed: {allow}")]
     MethodNotAllowed { allow: String },
+    #[error("not acceptable; supported: {supported:?}")]
+    NotAcceptable { supported: Vec<&'static str> },
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error(transparent)]
@@ -164,6 +182,7 @@ impl ApiError {
             ApiError::NotFound { code, .. } => *code,
             ApiError::RouteNotFound(_) => ProblemCode::RouteNotFound,
             ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
+            ApiError::NotAcceptable { .. } => ProblemCode::NotAcceptable,
             ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
@@ -186,6 +205,10 @@ impl ApiError {
             ApiError::MethodNotAllowed { allow } => {
                 format!("This resource does not support that method. It supports: {allow}.")
             }
+            ApiError::NotAcceptable { supported } => format!(
+                "This resource is available as {}; ask for one of them with Accept or format=.",
+                supported.join(", ")
+            ),
             ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
             ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
@@ -215,6 +238,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidParameters(_) | ApiError::InvalidCursor(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

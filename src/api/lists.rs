@@ -3,13 +3,19 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::params::Cursor;
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use super::error::ApiError;
+use super::formats::{self, CsvLayout, Format, json_ld_list, negotiate};
+use super::params::{Cursor, Paging};
 use crate::domain::{
     Appearance, Assessment, Claim, Claimant, Estimate, Indicator, RevisionStep, Source, Topic,
 };
-use crate::store::Page;
+use crate::store::{Keyset, Page, Store, name_languages};
 
 macro_rules! paged_list {
     ($(#[$meta:meta])* $name:ident of $item:ty) => {
@@ -95,15 +101,29 @@ where
         .map(|keyset| Cursor::encode(list, keyset));
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &next_cursor {
-        response.insert_header((
-            header::LINK,
-            format!("<{}>; rel=\"next\"", next_link(req, cursor)),
-        ));
+        response.insert_header((header::LINK, next_link(req, cursor)));
     }
     response.json(L::from((page.items, next_cursor, page.total)))
 }
 
-/// The request's own path and query with `cursor` replaced.
+/// Renders a page as a JSON-LD `ItemList` of `node(item)`, with the same `Link` header.
+pub fn page_json_ld<T>(
+    req: &HttpRequest,
+    list: &str,
+    page: &Page<T>,
+    node: impl Fn(&T) -> Value,
+) -> HttpResponse {
+    let mut response = json_ld_list(page.items.iter().map(node).collect());
+    if let Some(keyset) = &page.next {
+        let link = next_link(req, &Cursor::encode(list, keyset));
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    response
+}
+
+/// A `Link` to the request's own path and query with `cursor` replaced.
 fn next_link(req: &HttpRequest, cursor: &str) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
@@ -112,5 +132,50 @@ fn next_link(req: &HttpRequest, cursor: &str) -> String {
         }
     }
     query.append_pair("cursor", cursor);
-    format!("{}?{}", req.path(), query.finish())
+    format!("<{}?{}>; rel=\"next\"", req.path(), query.finish())
+}
+
+/// Answers a list endpoint in the format asked for: a page as JSON or JSON-LD (`node` maps an
+/// item to JSON-LD; without it JSON-LD is not offered), or every match as streamed CSV or
+/// NDJSON. `fetch(after, limit, with_total)` reads a page. `names` is the table whose name
+/// languages become CSV columns.
+pub async fn respond<T, L, F, Fut>(
+    req: &HttpRequest,
+    store: &Store,
+    list: &str,
+    paging: Paging,
+    names: Option<&'static str>,
+    node: Option<fn(&T) -> Value>,
+    fetch: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + 'static,
+    L: From<(Vec<T>, Option<String>, Option<i64>)> + Serialize,
+    F: Fn(Option<Keyset>, u32, bool) -> Fut + 'static,
+    Fut: Future<Output = Result<Page<T>, sqlx::Error>> + 'static,
+{
+    let supported = if node.is_some() {
+        formats::ALL
+    } else {
+        formats::TABULAR
+    };
+    let format = negotiate(req, paging.format, supported)?;
+    if format.streams() {
+        let mut languages = BTreeMap::new();
+        if let Some(table) = names {
+            languages.insert("names".to_owned(), name_languages(store, table).await?);
+        }
+        let layout = CsvLayout::new(languages);
+        return Ok(formats::stream(
+            format,
+            paging.page.after,
+            layout,
+            move |after, limit| fetch(after, limit, false),
+        ));
+    }
+    let page = fetch(paging.page.after, paging.page.limit, paging.count).await?;
+    Ok(match (format, node) {
+        (Format::JsonLd, Some(node)) => page_json_ld(req, list, &page, node),
+        _ => page_response::<T, L>(req, list, page),
+    })
 }

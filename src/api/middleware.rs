@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::body::{self, BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -92,7 +92,9 @@ pub async fn conditional_get(
         .map(str::to_owned);
     let is_get = req.method() == Method::GET;
     let res = next.call(req).await?;
-    if !is_get || res.status() != StatusCode::OK {
+    // A streamed list is never buffered to hash it: its size is unbounded.
+    let streamed = matches!(res.response().body().size(), BodySize::Stream);
+    if !is_get || res.status() != StatusCode::OK || streamed {
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.into_parts();

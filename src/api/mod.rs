@@ -4,6 +4,8 @@
 mod claimants;
 mod claims;
 pub mod error;
+mod formats;
+mod linked_data;
 mod lists;
 pub mod middleware;
 mod params;
@@ -18,7 +20,8 @@ use utoipa::openapi::{OpenApi as OpenApiDoc, PathItem};
 use utoipa_actix_web::{AppExt, scope};
 
 use error::{
-    ApiError, BadRequest, FieldError, InternalError, NotFound, NotModified, Problem, ProblemCode,
+    ApiError, BadRequest, FieldError, InternalError, NotAcceptable, NotFound, NotModified, Problem,
+    ProblemCode,
 };
 
 #[derive(OpenApi)]
@@ -38,7 +41,7 @@ use error::{
     ),
     components(
         schemas(Problem, FieldError, ProblemCode),
-        responses(BadRequest, NotFound, InternalError, NotModified)
+        responses(BadRequest, NotFound, InternalError, NotModified, NotAcceptable)
     )
 )]
 struct ApiDoc;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError};
+use super::formats::{Format, parse_format};
 use crate::domain::InvalidValue;
 use crate::search::SearchQuery;
 use crate::store::{Keyset, PageRequest};
@@ -72,12 +73,28 @@ fn query_error(message: &str) -> ApiError {
     ApiError::InvalidParameters(vec![FieldError { field, message }])
 }
 
-/// The query of an operation that takes no parameters.
-#[derive(Debug, Deserialize)]
+/// The query of an operation that takes nothing but `format`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct NoParams {}
+#[into_params(parameter_in = Query)]
+pub struct FormatParams {
+    /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
+    /// a BOM), `ndjson`, `jsonld` (schema.org). A list in `csv` or `ndjson` holds every match
+    /// from `cursor` on, streamed, rather than one page.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    pub format: Option<String>,
+}
 
-impl QueryParams for NoParams {}
+impl QueryParams for FormatParams {}
+
+impl FormatParams {
+    pub fn parse(&self) -> Result<Option<Format>, ApiError> {
+        let mut errors = FieldErrors::default();
+        let format = errors.parse("format", self.format.as_deref(), parse_format);
+        errors.finish()?;
+        Ok(format)
+    }
+}
 
 /// Collects every invalid parameter of a request, so one 400 names them all.
 #[derive(Default)]
@@ -172,12 +189,18 @@ pub struct ListParams {
     /// `true` adds `total`, the number of items in the whole list.
     #[param(value_type = Option<bool>, example = false)]
     pub count: Option<String>,
+    /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
+    /// a BOM), `ndjson`, `jsonld` (schema.org). A list in `csv` or `ndjson` holds every match
+    /// from `cursor` on, streamed, rather than one page.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    pub format: Option<String>,
 }
 
-/// Paging parameters, parsed.
+/// Paging parameters, parsed, with the representation asked for by `format=`.
 pub struct Paging {
     pub page: PageRequest,
     pub count: bool,
+    pub format: Option<Format>,
 }
 
 impl QueryParams for ListParams {}
@@ -200,6 +223,11 @@ pub struct SearchListParams {
     /// `true` adds `total`, the number of items in the whole list.
     #[param(value_type = Option<bool>, example = false)]
     pub count: Option<String>,
+    /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
+    /// a BOM), `ndjson`, `jsonld` (schema.org). A list in `csv` or `ndjson` holds every match
+    /// from `cursor` on, streamed, rather than one page.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    pub format: Option<String>,
 }
 
 impl QueryParams for SearchListParams {}
@@ -219,6 +247,7 @@ impl SearchListParams {
             limit: self.limit,
             cursor: self.cursor,
             count: self.count,
+            format: self.format,
         }
         .parse(&list, &mut errors);
         errors.finish()?;
@@ -244,6 +273,7 @@ impl ListParams {
         let count = errors
             .parse("count", self.count.as_deref(), parse_bool)
             .unwrap_or(false);
+        let format = errors.parse("format", self.format.as_deref(), parse_format);
         let after = self
             .cursor
             .as_deref()
@@ -252,6 +282,7 @@ impl ListParams {
         Ok(Paging {
             page: PageRequest { limit, after },
             count,
+            format,
         })
     }
 }

@@ -1,12 +1,18 @@
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
-use super::lists::{SourceList, page_response};
-use super::params::{NoParams, Query, SearchListParams};
+use super::error::{
+    ApiError, BadRequest, InternalError, NotAcceptable, NotFound, NotModified, ProblemCode,
+};
+use super::formats::{self, CsvLayout, negotiate};
+use super::linked_data;
+use super::lists::{SourceList, respond};
+use super::params::{FormatParams, Query, SearchListParams};
 use crate::domain::Source;
-use crate::store::{Store, sources};
+use crate::store::{PageRequest, Store, sources};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_sources).service(get_source);
@@ -29,13 +35,20 @@ pub struct SourcePath {
     tag = "sources",
     params(SearchListParams),
     responses(
-        (status = 200, description = "A page of sources.", body = SourceList,
+        (status = 200, description = "A page of sources.",
+            content(
+                (SourceList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(
                 ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
                 ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
             )),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 500, response = InternalError)
     )
 )]
@@ -46,8 +59,28 @@ async fn list_sources(
     Query(params): Query<SearchListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (search, paging, list) = params.parse("sources")?;
-    let page = sources::list(&store, &paging.page, paging.count, search.as_ref()).await?;
-    Ok(page_response::<Source, SourceList>(&req, &list, page))
+    let reader = store.clone();
+    respond::<Source, SourceList, _, _>(
+        &req,
+        &store,
+        &list,
+        paging,
+        None,
+        Some(linked_data::source),
+        move |after, limit, total| {
+            let (store, search) = (reader.clone(), search.clone());
+            async move {
+                sources::list(
+                    &store,
+                    &PageRequest { limit, after },
+                    total,
+                    search.as_ref(),
+                )
+                .await
+            }
+        },
+    )
+    .await
 }
 
 /// Get a source
@@ -58,22 +91,36 @@ async fn list_sources(
     tag = "sources",
     params(SourcePath),
     responses(
-        (status = 200, description = "The source.", body = Source,
+        (status = 200, description = "The source.",
+            content(
+                (Source = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/sources/{id}")]
 async fn get_source(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<SourcePath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<Source>, ApiError> {
-    sources::get(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let item = sources::get(&store, &path.id)
         .await?
-        .map(web::Json)
-        .ok_or_else(|| ApiError::not_found(ProblemCode::SourceNotFound, "source", &path.id))
+        .ok_or_else(|| ApiError::not_found(ProblemCode::SourceNotFound, "source", &path.id))?;
+    formats::item(
+        format,
+        &item,
+        CsvLayout::new(BTreeMap::new()),
+        linked_data::source,
+    )
 }

@@ -1,12 +1,18 @@
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, BadRequest, InternalError, NotFound, NotModified, ProblemCode};
-use super::lists::{EstimateList, IndicatorList, TopicList, page_response};
-use super::params::{FieldErrors, ListParams, NoParams, Query, QueryParams};
+use super::error::{
+    ApiError, BadRequest, InternalError, NotAcceptable, NotFound, NotModified, ProblemCode,
+};
+use super::formats::{self, CsvLayout, negotiate};
+use super::linked_data;
+use super::lists::{EstimateList, IndicatorList, TopicList, respond};
+use super::params::{FieldErrors, FormatParams, ListParams, Query, QueryParams};
 use crate::domain::{CalendarDate, Estimate, Indicator, Topic, parse_region};
-use crate::store::{Store, taxonomy, taxonomy::EstimateFilter};
+use crate::store::{PageRequest, Store, taxonomy, taxonomy::EstimateFilter};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_topics)
@@ -32,13 +38,20 @@ pub struct TermPath {
     tag = "topics",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of topics.", body = TopicList,
+        (status = 200, description = "A page of topics.",
+            content(
+                (TopicList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(
                 ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
                 ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
             )),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 500, response = InternalError)
     )
 )]
@@ -50,8 +63,20 @@ async fn list_topics(
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "topics:id";
     let paging = params.paging(LIST)?;
-    let page = taxonomy::list_topics(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Topic, TopicList>(&req, LIST, page))
+    let reader = store.clone();
+    respond::<Topic, TopicList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        Some("topics"),
+        Some(linked_data::topic),
+        move |after, limit, total| {
+            let store = reader.clone();
+            async move { taxonomy::list_topics(&store, &PageRequest { limit, after }, total).await }
+        },
+    )
+    .await
 }
 
 /// Get a topic
@@ -61,24 +86,41 @@ async fn list_topics(
     tag = "topics",
     params(TermPath),
     responses(
-        (status = 200, description = "The topic.", body = Topic,
+        (status = 200, description = "The topic.",
+            content(
+                (Topic = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/topics/{id}")]
 async fn get_topic(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<TermPath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<Topic>, ApiError> {
-    taxonomy::get_topic(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let item = taxonomy::get_topic(&store, &path.id)
         .await?
-        .map(web::Json)
-        .ok_or_else(|| ApiError::not_found(ProblemCode::TopicNotFound, "topic", &path.id))
+        .ok_or_else(|| ApiError::not_found(ProblemCode::TopicNotFound, "topic", &path.id))?;
+    formats::item(
+        format,
+        &item,
+        CsvLayout::new(BTreeMap::from([(
+            "names".to_owned(),
+            item.names.keys().cloned().collect(),
+        )])),
+        linked_data::topic,
+    )
 }
 
 /// List indicators
@@ -89,13 +131,20 @@ async fn get_topic(
     tag = "indicators",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of indicators.", body = IndicatorList,
+        (status = 200, description = "A page of indicators.",
+            content(
+                (IndicatorList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(
                 ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
                 ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
             )),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 500, response = InternalError)
     )
 )]
@@ -107,8 +156,20 @@ async fn list_indicators(
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "indicators:id";
     let paging = params.paging(LIST)?;
-    let page = taxonomy::list_indicators(&store, &paging.page, paging.count).await?;
-    Ok(page_response::<Indicator, IndicatorList>(&req, LIST, page))
+    let reader = store.clone();
+    respond::<Indicator, IndicatorList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        Some("indicators"),
+        Some(linked_data::indicator),
+        move |after, limit, total| {
+            let store = reader.clone();
+            async move { taxonomy::list_indicators(&store, &PageRequest { limit, after }, total).await }
+        },
+    )
+    .await
 }
 
 /// Get an indicator
@@ -119,24 +180,43 @@ async fn list_indicators(
     tag = "indicators",
     params(TermPath),
     responses(
-        (status = 200, description = "The indicator.", body = Indicator,
+        (status = 200, description = "The indicator.",
+            content(
+                (Indicator = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson"),
+                ("application/ld+json")
+            ),
             headers(("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
 )]
 #[get("/indicators/{id}")]
 async fn get_indicator(
+    req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<TermPath>,
-    _: Query<NoParams>,
-) -> Result<web::Json<Indicator>, ApiError> {
-    taxonomy::get_indicator(&store, &path.id)
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let item = taxonomy::get_indicator(&store, &path.id)
         .await?
-        .map(web::Json)
-        .ok_or_else(|| ApiError::not_found(ProblemCode::IndicatorNotFound, "indicator", &path.id))
+        .ok_or_else(|| {
+            ApiError::not_found(ProblemCode::IndicatorNotFound, "indicator", &path.id)
+        })?;
+    formats::item(
+        format,
+        &item,
+        CsvLayout::new(BTreeMap::from([(
+            "names".to_owned(),
+            item.names.keys().cloned().collect(),
+        )])),
+        linked_data::indicator,
+    )
 }
 
 /// Query parameters of an indicator's estimates.
@@ -163,6 +243,11 @@ pub struct EstimatesParams {
     /// `true` adds `total`, the number of figures that match.
     #[param(value_type = Option<bool>, example = false)]
     count: Option<String>,
+    /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
+    /// a BOM), `ndjson`. A list in `csv` or `ndjson` holds every match
+    /// from `cursor` on, streamed, rather than one page.
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    format: Option<String>,
 }
 
 impl QueryParams for EstimatesParams {
@@ -178,13 +263,19 @@ impl QueryParams for EstimatesParams {
     tag = "indicators",
     params(TermPath, EstimatesParams),
     responses(
-        (status = 200, description = "A page of estimates, oldest first.", body = EstimateList,
+        (status = 200, description = "A page of estimates, oldest first.",
+            content(
+                (EstimateList = "application/json"),
+                ("text/csv"),
+                ("application/x-ndjson")
+            ),
             headers(
                 ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
                 ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
             )),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
+        (status = 406, response = NotAcceptable),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError)
     )
@@ -215,14 +306,33 @@ async fn list_indicator_estimates(
         limit: params.limit,
         cursor: params.cursor,
         count: params.count,
+        format: params.format,
     }
     .parse(LIST, &mut errors);
     errors.finish()?;
     let paging = paging?;
-    let page = taxonomy::estimates(&store, &path.id, &filter, &paging.page, paging.count)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(ProblemCode::IndicatorNotFound, "indicator", &path.id)
-        })?;
-    Ok(page_response::<Estimate, EstimateList>(&req, LIST, page))
+    if taxonomy::get_indicator(&store, &path.id).await?.is_none() {
+        return Err(ApiError::not_found(
+            ProblemCode::IndicatorNotFound,
+            "indicator",
+            &path.id,
+        ));
+    }
+    let (reader, id) = (store.clone(), path.into_inner().id);
+    respond::<Estimate, EstimateList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, total| {
+            let (store, id, filter) = (reader.clone(), id.clone(), filter.clone());
+            async move {
+                taxonomy::estimates(&store, &id, &filter, &PageRequest { limit, after }, total)
+                    .await
+            }
+        },
+    )
+    .await
 }

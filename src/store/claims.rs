@@ -125,6 +125,14 @@ pub struct Expand {
     pub sources: bool,
 }
 
+impl Expand {
+    pub const ALL: Expand = Expand {
+        appearances: true,
+        assessments: true,
+        sources: true,
+    };
+}
+
 const CLAIM_COLUMNS: &str = r#"
     select c.id, c.claimant_id, k.names as claimant_names, c.claimant_role, c.kind,
         c.stated_on, c.stated_precision, c.due_on, c.due_precision, c.status, c.supersedes,
@@ -753,4 +761,11 @@ pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>
     Ok(Some(
         chain.iter().filter_map(|id| by_id.remove(id)).collect(),
     ))
+}
+
+/// The languages claim texts are written in, for one CSV column each.
+pub async fn text_languages(store: &Store) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("select distinct lang from claim_texts order by lang")
+        .fetch_all(store.reader())
+        .await
 }

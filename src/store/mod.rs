@@ -318,3 +318,15 @@ where
     let row: Option<R> = qb.build_query_as().fetch_optional(store.reader()).await?;
     row.map(T::try_from).transpose()
 }
+
+/// The languages the names of a table's rows are given in, for one CSV column each.
+/// `table` is one of ours (claimants, topics, indicators), never client input.
+pub async fn name_languages(
+    store: &Store,
+    table: &'static str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "select distinct j.key from {table} t, json_each(t.names) j order by j.key"
+    ));
+    qb.build_query_scalar().fetch_all(store.reader()).await
+}

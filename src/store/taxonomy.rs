@@ -164,18 +164,14 @@ fn push_estimates_from(qb: &mut QueryBuilder<Sqlite>, indicator: &str, filter: &
     }
 }
 
-/// Every figure for an indicator across claimants, oldest first; `None` when there is no such
-/// indicator.
+/// Every figure for an indicator across claimants, oldest first.
 pub async fn estimates(
     store: &Store,
     indicator: &str,
     filter: &EstimateFilter,
     page: &PageRequest,
     with_total: bool,
-) -> Result<Option<Page<Estimate>>, sqlx::Error> {
-    if get_indicator(store, indicator).await?.is_none() {
-        return Ok(None);
-    }
+) -> Result<Page<Estimate>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         r#"select q.claim_id, c.claimant_id, k.names as claimant_names, c.stated_on,
             c.stated_precision, c.kind, c.status,
@@ -231,5 +227,5 @@ pub async fn estimates(
     } else {
         None
     };
-    Ok(Some(Page::from_rows(items, page.limit, total)))
+    Ok(Page::from_rows(items, page.limit, total))
 }

@@ -6,6 +6,7 @@ mod claims;
 mod dataset;
 mod errors;
 mod figures;
+mod formats;
 mod helpers;
 mod openapi;
 mod resources;

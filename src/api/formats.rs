@@ -1,0 +1,436 @@
+//! Representations: JSON (the default), CSV, NDJSON and JSON-LD, chosen by `format=` or by the
+//! `Accept` header. Lists in CSV and NDJSON stream every match, a page of rows at a time, so
+//! memory does not grow with the result.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+
+use actix_web::http::header::{self, Accept, Header, Quality};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::Stream;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use crate::domain::InvalidValue;
+use crate::store::{Keyset, Page};
+
+/// A representation the API can answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Ndjson,
+    JsonLd,
+}
+
+/// Every format, for endpoints that have a JSON-LD mapping.
+pub const ALL: &[Format] = &[Format::Json, Format::Csv, Format::Ndjson, Format::JsonLd];
+/// The formats of endpoints without a JSON-LD mapping.
+pub const TABULAR: &[Format] = &[Format::Json, Format::Csv, Format::Ndjson];
+
+/// Rows fetched per query while streaming a list.
+const STREAM_BATCH: u32 = 500;
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Ndjson => "ndjson",
+            Format::JsonLd => "jsonld",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Ndjson => "application/x-ndjson",
+            Format::JsonLd => "application/ld+json",
+        }
+    }
+
+    fn matches(self, type_: &str, subtype: &str) -> bool {
+        match (type_, subtype) {
+            ("*", "*") => true,
+            ("application", "*") => matches!(self, Format::Json | Format::Ndjson | Format::JsonLd),
+            ("text", "*") => self == Format::Csv,
+            ("application", "json") => self == Format::Json,
+            ("text", "csv") => self == Format::Csv,
+            ("application", "x-ndjson" | "ndjson" | "jsonl" | "x-jsonlines") => {
+                self == Format::Ndjson
+            }
+            ("application", "ld+json") => self == Format::JsonLd,
+            _ => false,
+        }
+    }
+
+    /// Whether a list in this format holds every match rather than one page.
+    pub fn streams(self) -> bool {
+        matches!(self, Format::Csv | Format::Ndjson)
+    }
+}
+
+/// The values `format=` takes.
+pub fn parse_format(s: &str) -> Result<Format, InvalidValue> {
+    ALL.iter()
+        .copied()
+        .find(|f| f.name() == s)
+        .ok_or_else(|| InvalidValue("must be one of json, csv, ndjson, jsonld".into()))
+}
+
+/// Picks the format: `format=` wins; otherwise the most preferred type of `Accept` that the
+/// endpoint supports; without `Accept`, JSON. A `format=` the endpoint lacks, or an `Accept`
+/// that allows none of its formats, is a 406.
+pub fn negotiate(
+    req: &HttpRequest,
+    asked: Option<Format>,
+    supported: &[Format],
+) -> Result<Format, ApiError> {
+    let not_acceptable = || ApiError::NotAcceptable {
+        supported: supported.iter().map(|f| f.media_type()).collect(),
+    };
+    if let Some(format) = asked {
+        return supported
+            .contains(&format)
+            .then_some(format)
+            .ok_or_else(not_acceptable);
+    }
+    if !req.headers().contains_key(header::ACCEPT) {
+        return Ok(Format::Json);
+    }
+    // An Accept header that does not parse says nothing, like a missing one.
+    let Ok(accept) = Accept::parse(req) else {
+        return Ok(Format::Json);
+    };
+    let mut ranked: Vec<_> = accept
+        .iter()
+        .filter(|item| item.quality > Quality::ZERO)
+        .collect();
+    ranked.sort_by_key(|item| std::cmp::Reverse(item.quality));
+    ranked
+        .iter()
+        .find_map(|item| {
+            // The essence keeps a structured suffix: `ld+json`, not `ld`.
+            let (t, s) = item.item.essence_str().split_once('/')?;
+            supported.iter().copied().find(|f| f.matches(t, s))
+        })
+        .ok_or_else(not_acceptable)
+}
+
+/// Flattens a record into CSV cells: nested objects become dotted columns (`claimant.id`),
+/// the language maps named in `languages` one column per language (`text.zh-CN`), arrays of
+/// plain values one cell joined by `; `, and anything deeper one cell of JSON.
+pub struct CsvLayout {
+    /// Column paths of the language maps, with the languages to give a column each.
+    languages: BTreeMap<String, Vec<String>>,
+    /// Optional objects, with their keys: they get their columns even where they are null.
+    objects: BTreeMap<String, &'static [&'static str]>,
+    /// Optional fields that get a column even if the first record lacks them.
+    extra: Vec<String>,
+    columns: Option<Vec<String>>,
+}
+
+impl CsvLayout {
+    pub fn new(languages: BTreeMap<String, Vec<String>>) -> CsvLayout {
+        CsvLayout {
+            languages,
+            objects: BTreeMap::new(),
+            extra: Vec::new(),
+            columns: None,
+        }
+    }
+
+    /// Gives the optional object at `path` a column for each of `keys`.
+    pub fn with_object(mut self, path: &str, keys: &'static [&'static str]) -> CsvLayout {
+        self.objects.insert(path.to_owned(), keys);
+        self
+    }
+
+    /// Gives each of `fields` a column, whether or not the first record has it.
+    pub fn with_columns(mut self, fields: &[&str]) -> CsvLayout {
+        self.extra.extend(fields.iter().map(|f| f.to_string()));
+        self
+    }
+
+    fn flatten(&self, prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+        let join = |key: &str| {
+            if prefix.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{prefix}.{key}")
+            }
+        };
+        if let Some(keys) = self.objects.get(prefix) {
+            for key in *keys {
+                out.push((join(key), cell(value.get(key).unwrap_or(&Value::Null))));
+            }
+            return;
+        }
+        match value {
+            Value::Object(map) => match self.languages.get(prefix) {
+                Some(langs) => {
+                    for lang in langs {
+                        out.push((join(lang), cell(map.get(lang).unwrap_or(&Value::Null))));
+                    }
+                }
+                None => {
+                    for (key, v) in map {
+                        let path = join(key);
+                        if v.is_object() || self.objects.contains_key(&path) {
+                            self.flatten(&path, v, out);
+                        } else {
+                            out.push((path, cell(v)));
+                        }
+                    }
+                }
+            },
+            other => out.push((prefix.to_owned(), cell(other))),
+        }
+    }
+
+    /// The CSV lines of one record: the header before the first, then its row.
+    fn lines<T: Serialize>(&mut self, item: &T) -> Result<String, ApiError> {
+        let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.into()))?;
+        let mut cells = Vec::new();
+        self.flatten("", &value, &mut cells);
+        let mut out = String::new();
+        let columns = self.columns.get_or_insert_with(|| {
+            out.push('\u{feff}');
+            let mut names: Vec<String> = cells.iter().map(|(k, _)| k.clone()).collect();
+            for extra in &self.extra {
+                if !names.contains(extra) {
+                    names.push(extra.clone());
+                }
+            }
+            push_row(&mut out, names.iter().map(String::as_str));
+            names
+        });
+        let by_name: BTreeMap<&str, &str> = cells
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        push_row(
+            &mut out,
+            columns
+                .iter()
+                .map(|c| by_name.get(c.as_str()).copied().unwrap_or("")),
+        );
+        Ok(out)
+    }
+}
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
+            items.iter().map(cell).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// One CSV row (RFC 4180): fields with commas, quotes or line breaks are quoted.
+fn push_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+fn ndjson_line<T: Serialize>(item: &T) -> Result<String, ApiError> {
+    let mut line = serde_json::to_string(item).map_err(|e| ApiError::Internal(e.into()))?;
+    line.push('\n');
+    Ok(line)
+}
+
+/// Renders records already in memory (an item, or a short list) as CSV or NDJSON.
+pub fn tabular<T: Serialize>(
+    format: Format,
+    items: &[T],
+    layout: CsvLayout,
+) -> Result<HttpResponse, ApiError> {
+    let mut layout = layout;
+    let mut body = String::new();
+    for item in items {
+        body.push_str(&match format {
+            Format::Csv => layout.lines(item)?,
+            _ => ndjson_line(item)?,
+        });
+    }
+    if format == Format::Csv && items.is_empty() {
+        body.push('\u{feff}');
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(format.media_type())
+        .body(body))
+}
+
+/// Streams every record of a list as CSV or NDJSON, from `start` on, fetching `fetch(after)`
+/// a page at a time. An error after the first bytes can only end the stream: it is logged.
+pub fn stream<T, F, Fut>(
+    format: Format,
+    start: Option<Keyset>,
+    layout: CsvLayout,
+    fetch: F,
+) -> HttpResponse
+where
+    T: Serialize + 'static,
+    F: FnMut(Option<Keyset>, u32) -> Fut + 'static,
+    Fut: Future<Output = Result<Page<T>, sqlx::Error>> + 'static,
+{
+    struct State<T, F> {
+        fetch: F,
+        next: Option<Option<Keyset>>,
+        buffer: VecDeque<T>,
+        layout: CsvLayout,
+        format: Format,
+        wrote: bool,
+    }
+    let state = State {
+        fetch,
+        next: Some(start),
+        buffer: VecDeque::new(),
+        layout,
+        format,
+        wrote: false,
+    };
+    let body = futures_util::stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(item) = s.buffer.pop_front() {
+                let chunk = match s.format {
+                    Format::Csv => s.layout.lines(&item),
+                    _ => ndjson_line(&item),
+                };
+                s.wrote = true;
+                return Some((chunk.map(Bytes::from), s));
+            }
+            let after = s.next.take()?;
+            match (s.fetch)(after, STREAM_BATCH).await {
+                Ok(page) => {
+                    s.next = page.next.map(Some);
+                    s.buffer.extend(page.items);
+                    if s.buffer.is_empty() && !s.wrote && s.format == Format::Csv {
+                        s.wrote = true;
+                        return Some((Ok(Bytes::from_static("\u{feff}".as_bytes())), s));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = ?e, "streaming a list failed");
+                    return Some((Err(ApiError::Internal(e.into())), s));
+                }
+            }
+        }
+    });
+    HttpResponse::Ok()
+        .content_type(format.media_type())
+        .streaming(Box::pin(body) as std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, ApiError>>>>)
+}
+
+/// One record in `format`; `node` maps it to JSON-LD, `layout` lays it out as CSV.
+pub fn item<T: Serialize>(
+    format: Format,
+    item: &T,
+    layout: CsvLayout,
+    node: impl Fn(&T) -> Value,
+) -> Result<HttpResponse, ApiError> {
+    match format {
+        Format::Json => Ok(HttpResponse::Ok().json(item)),
+        Format::JsonLd => Ok(json_ld(node(item))),
+        Format::Csv | Format::Ndjson => tabular(format, std::slice::from_ref(item), layout),
+    }
+}
+
+/// A short list held in memory (a claim's appearances, assessments or revisions) in `format`;
+/// `json` builds its JSON envelope.
+pub fn list<T: Serialize, L: Serialize>(
+    format: Format,
+    items: Vec<T>,
+    layout: CsvLayout,
+    json: impl FnOnce(Vec<T>) -> L,
+    node: impl Fn(&T) -> Value,
+) -> Result<HttpResponse, ApiError> {
+    match format {
+        Format::Json => Ok(HttpResponse::Ok().json(json(items))),
+        Format::JsonLd => Ok(json_ld_list(items.iter().map(node).collect())),
+        Format::Csv | Format::Ndjson => tabular(format, &items, layout),
+    }
+}
+
+/// A JSON-LD document with schema.org as its vocabulary, given inline so that no processor
+/// needs to fetch a context.
+pub fn json_ld(node: Value) -> HttpResponse {
+    let mut doc = Map::new();
+    doc.insert(
+        "@context".into(),
+        serde_json::json!({"@vocab": "https://schema.org/"}),
+    );
+    if let Value::Object(fields) = node {
+        doc.extend(fields);
+    }
+    HttpResponse::Ok()
+        .content_type(Format::JsonLd.media_type())
+        .json(Value::Object(doc))
+}
+
+/// A JSON-LD list of nodes.
+pub fn json_ld_list(nodes: Vec<Value>) -> HttpResponse {
+    let items: Vec<Value> = nodes
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| serde_json::json!({"@type": "ListItem", "position": i + 1, "item": item}))
+        .collect();
+    json_ld(
+        serde_json::json!({"@type": "ItemList", "numberOfItems": items.len(), "itemListElement": items}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn csv_flattens_predictably_and_quotes_what_it_must() {
+        let mut layout = CsvLayout::new(BTreeMap::from([(
+            "text".to_owned(),
+            vec!["en".to_owned(), "zh-CN".to_owned()],
+        )]))
+        .with_object("horizon", &["due_on", "precision"])
+        .with_columns(&["snippet"]);
+        let first = json!({"id": "a", "claimant": {"id": "x", "name": "X, Y"}, "text": {"zh-CN": "电力"},
+                           "horizon": null, "topics": ["chips", "electricity"], "quantities": [{"value": 1}],
+                           "note": null});
+        let second = json!({"id": "b", "claimant": {"id": "y", "name": "say \"hi\""}, "text": {"en": "Power"},
+                            "horizon": {"due_on": "2026-12-31", "precision": "year"}, "topics": [],
+                            "quantities": [], "note": "line\nbreak", "snippet": "<mark>Power</mark>"});
+        let out = layout.lines(&first).unwrap() + &layout.lines(&second).unwrap();
+        let expected = "\u{feff}id,claimant.id,claimant.name,text.en,text.zh-CN,horizon.due_on,horizon.precision,topics,quantities,note,snippet\r\n\
+                        a,x,\"X, Y\",,电力,,,chips; electricity,\"[{\"\"value\"\":1}]\",,\r\n\
+                        b,y,\"say \"\"hi\"\"\",Power,,2026-12-31,year,,,\"line\nbreak\",<mark>Power</mark>\r\n";
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn formats_match_media_types_and_wildcards() {
+        assert!(Format::Csv.matches("text", "csv"));
+        assert!(Format::Csv.matches("text", "*"));
+        assert!(Format::Json.matches("*", "*"));
+        assert!(Format::Ndjson.matches("application", "x-ndjson"));
+        assert!(!Format::Json.matches("text", "html"));
+        assert_eq!(parse_format("jsonld").unwrap(), Format::JsonLd);
+        assert!(parse_format("xml").is_err());
+    }
+}
