@@ -52,7 +52,9 @@ async fn ndjson_of_many_claims_streams_in_bounded_memory() {
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
     }
     let grown = peak_rss_kib().saturating_sub(before);
-    println!("streamed {lines} claims, {bytes} bytes; peak RSS grew by {grown} KiB from {before} KiB");
+    println!(
+        "streamed {lines} claims, {bytes} bytes; peak RSS grew by {grown} KiB from {before} KiB"
+    );
     assert_eq!(lines, CLAIMS + 22);
     // The body is over 50 MB; holding it would grow the peak by at least that much.
     assert!(bytes > 50_000_000, "{bytes} bytes");

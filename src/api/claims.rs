@@ -56,7 +56,7 @@ pub struct ListClaimsParams {
     /// otherwise, and each carries a `snippet`.
     #[param(value_type = Option<String>, example = "电力")]
     q: Option<String>,
-    /// Claimant id, alias or name in any language (`elon-musk`, `马斯克`, `Musk`). Repeatable.
+    /// Claimant id, alias or name in any language (`elon-musk`, `马斯克`, `Elon Musk`). Repeatable.
     #[serde(default)]
     #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]))]
     claimant: Vec<String>,
