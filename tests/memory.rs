@@ -1,7 +1,9 @@
 //! Streaming a list does not hold it in memory. This runs alone in its own process (its own
 //! test binary), so the process's peak resident memory is the server's.
 
+// The integration helpers, shared with tests/api; this binary uses only some of them.
 #[path = "api/helpers.rs"]
+#[allow(dead_code)]
 mod helpers;
 
 use helpers::spawn_app;
