@@ -16,8 +16,8 @@ use super::params::{
     FieldErrors, FormatParams, ListParams, Query, QueryParams, parse_bool, parse_nonempty,
 };
 use crate::domain::{
-    CalendarDate, Claim, ClaimKind, ClaimStatus, InvalidValue, LanguageTag, Measure, parse_region,
-    revision_steps,
+    CalendarDate, Claim, ClaimKind, ClaimStatus, Expansion, InvalidValue, LanguageTag, Measure,
+    parse_region, revision_steps,
 };
 use crate::search::SearchQuery;
 use crate::store::{
@@ -54,15 +54,15 @@ pub struct ListClaimsParams {
     /// and search-engine operators are just characters. At most 4096 characters; an empty `q`
     /// is an error. Results come best match first (`sort=-relevance`) unless `sort` says
     /// otherwise, and each carries a `snippet`.
-    #[param(value_type = Option<String>, example = "电力")]
+    #[param(value_type = Option<String>, example = "电力", min_length = 1, max_length = 4096, pattern = "\\S")]
     q: Option<String>,
     /// Claimant id, alias or name in any language (`elon-musk`, `马斯克`, `Elon Musk`). Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]), pattern = "\\S")]
     claimant: Vec<String>,
     /// Topic id. Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["electricity"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["electricity"]), pattern = "\\S")]
     topic: Vec<String>,
     /// Kind of claim. Repeatable.
     #[serde(default)]
@@ -74,12 +74,13 @@ pub struct ListClaimsParams {
     status: Vec<String>,
     /// Source id: claims that appear in it or originate from it. Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["businessinsider-2026-01-07-musk-ai-compute"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["businessinsider-2026-01-07-musk-ai-compute"]), pattern = "\\S")]
     source: Vec<String>,
-    /// BCP 47 language of the claim's text or of an appearance. A language matches its
+    /// BCP 47 language of the claim's text or of an appearance: a language with an optional
+    /// script and region (`zh`, `zh-CN`, `zh-Hant-TW`, `es-419`). A language matches its
     /// subtags: `zh` matches `zh-CN`, `zh-TW` and `zh-HK`. Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["zh-TW"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["zh-TW"]), pattern = "^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")]
     lang: Vec<String>,
     /// Claims made on or after this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date, example = "2025-11-01")]
@@ -96,20 +97,20 @@ pub struct ListClaimsParams {
     /// Claims with a figure of this indicator. Repeatable. `indicator`, `subject`, `value_min`
     /// and `value_max` must all hold for one and the same figure.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["datacenter-power-shortfall"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["datacenter-power-shortfall"]), pattern = "\\S")]
     indicator: Vec<String>,
     /// Claims with a figure about this region (ISO 3166-1 alpha-2, or `WORLD`). Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["US"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["US"]), pattern = "^([A-Z]{2}|WORLD)$")]
     subject: Vec<String>,
     /// Claims with a figure at least this large, written with its unit: `45GW`, `45000MW`,
     /// `4.5e10W`, `47吉瓦`, `10.4万亿千瓦时`, `3x`, `19%`, `100bn USD`. Values compare after
     /// conversion to SI, and only with figures of the same dimension; a unit of another
     /// dimension than `indicator` measures is an error.
-    #[param(value_type = Option<String>, example = "45GW")]
+    #[param(value_type = Option<String>, example = "45GW", pattern = "^[+-]?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)? ?(W|kW|MW|GW|TW|Wh|kWh|MWh|GWh|TWh|x|×|%|USD|kUSD|MUSD|bnUSD|tnUSD|bn USD|瓦|千瓦|兆瓦|万千瓦|吉瓦|亿千瓦|太瓦|瓦时|千瓦时|度|兆瓦时|万千瓦时|吉瓦时|亿千瓦时|太瓦时|万亿千瓦时|倍)$")]
     value_min: Option<String>,
     /// Claims with a figure at most this large, written as for `value_min`.
-    #[param(value_type = Option<String>, example = "50000MW")]
+    #[param(value_type = Option<String>, example = "50000MW", pattern = "^[+-]?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)? ?(W|kW|MW|GW|TW|Wh|kWh|MWh|GWh|TWh|x|×|%|USD|kUSD|MUSD|bnUSD|tnUSD|bn USD|瓦|千瓦|兆瓦|万千瓦|吉瓦|亿千瓦|太瓦|瓦时|千瓦时|度|兆瓦时|万千瓦时|吉瓦时|亿千瓦时|太瓦时|万亿千瓦时|倍)$")]
     value_max: Option<String>,
     /// `true`: only the latest claim of each revision chain (claims never revised included).
     /// `false`: only claims that a later claim revises.
@@ -124,13 +125,14 @@ pub struct ListClaimsParams {
     /// Related records to embed: `appearances`, `assessments`, `sources`. Repeatable, or
     /// comma-separated.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["appearances"]))]
+    #[param(value_type = Option<Vec<Expansion>>, example = json!(["appearances"]))]
     expand: Vec<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     limit: Option<String>,
-    /// The `next_cursor` of the previous page, as it was returned. It is tied to the `sort`.
-    #[param(value_type = Option<String>)]
+    /// The `next_cursor` of the previous page, as it was returned; empty for the first page.
+    /// It is tied to the `sort` and to whether `q` is given.
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
     /// `true` adds `total`, the number of claims that match.
     #[param(value_type = Option<bool>, example = false)]
@@ -164,7 +166,7 @@ pub struct ExpandParams {
     /// Related records to embed: `appearances`, `assessments`, `sources`. Repeatable, or
     /// comma-separated.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["appearances", "sources"]))]
+    #[param(value_type = Option<Vec<Expansion>>, example = json!(["appearances", "sources"]))]
     expand: Vec<String>,
     /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
     /// a BOM), `ndjson`, `jsonld` (schema.org). A list in `csv` or `ndjson` holds every match
@@ -189,14 +191,11 @@ pub struct ClaimPath {
 fn parse_expand(values: &[String], errors: &mut FieldErrors) -> Expand {
     let mut expand = Expand::default();
     for value in values.iter().flat_map(|v| v.split(',')) {
-        match value.trim() {
-            "appearances" => expand.appearances = true,
-            "assessments" => expand.assessments = true,
-            "sources" => expand.sources = true,
-            _ => errors.push(
-                "expand",
-                format!("{value:?} cannot be expanded; use appearances, assessments or sources"),
-            ),
+        match value.trim().parse::<Expansion>() {
+            Ok(Expansion::Appearances) => expand.appearances = true,
+            Ok(Expansion::Assessments) => expand.assessments = true,
+            Ok(Expansion::Sources) => expand.sources = true,
+            Err(e) => errors.push("expand", format!("{value:?} cannot be expanded; it {e}")),
         }
     }
     expand

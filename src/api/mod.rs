@@ -40,7 +40,7 @@ use error::{
         (name = "service", description = "Liveness and readiness of the service.")
     ),
     components(
-        schemas(Problem, FieldError, ProblemCode),
+        schemas(Problem, FieldError, ProblemCode, crate::domain::Expansion),
         responses(BadRequest, NotFound, InternalError, NotModified, NotAcceptable)
     )
 )]

@@ -183,8 +183,8 @@ pub struct ListParams {
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<String>,
-    /// The `next_cursor` of the previous page, as it was returned.
-    #[param(value_type = Option<String>)]
+    /// The `next_cursor` of the previous page, as it was returned; empty for the first page.
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// `true` adds `total`, the number of items in the whole list.
     #[param(value_type = Option<bool>, example = false)]
@@ -212,13 +212,13 @@ impl QueryParams for ListParams {}
 pub struct SearchListParams {
     /// Full-text search, in Chinese or English (see `GET /v1/claims` for the syntax). Results
     /// then come best match first.
-    #[param(value_type = Option<String>, example = "高盛")]
+    #[param(value_type = Option<String>, example = "高盛", min_length = 1, max_length = 4096, pattern = "\\S")]
     pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<String>,
-    /// The `next_cursor` of the previous page, as it was returned.
-    #[param(value_type = Option<String>)]
+    /// The `next_cursor` of the previous page, as it was returned; empty for the first page.
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// `true` adds `total`, the number of items in the whole list.
     #[param(value_type = Option<bool>, example = false)]
@@ -274,9 +274,11 @@ impl ListParams {
             .parse("count", self.count.as_deref(), parse_bool)
             .unwrap_or(false);
         let format = errors.parse("format", self.format.as_deref(), parse_format);
+        // An empty `cursor=` is no cursor: the first page.
         let after = self
             .cursor
             .as_deref()
+            .filter(|c| !c.is_empty())
             .map(|c| Cursor::decode(c, list))
             .transpose()?;
         Ok(Paging {

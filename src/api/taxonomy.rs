@@ -22,12 +22,21 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_indicator_estimates);
 }
 
-/// The path of a topic or indicator.
+/// The path of a topic.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-pub struct TermPath {
-    /// The id.
+pub struct TopicPath {
+    /// The topic's id.
     #[param(example = "electricity")]
+    id: String,
+}
+
+/// The path of an indicator.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IndicatorPath {
+    /// The indicator's id.
+    #[param(example = "datacenter-power-shortfall")]
     id: String,
 }
 
@@ -84,7 +93,7 @@ async fn list_topics(
 /// One topic, with its names in each language and how many claims carry it.
 #[utoipa::path(
     tag = "topics",
-    params(TermPath),
+    params(TopicPath),
     responses(
         (status = 200, description = "The topic.",
             content(
@@ -105,7 +114,7 @@ async fn list_topics(
 async fn get_topic(
     req: HttpRequest,
     store: web::Data<Store>,
-    path: web::Path<TermPath>,
+    path: web::Path<TopicPath>,
     Query(params): Query<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = negotiate(&req, params.parse()?, formats::ALL)?;
@@ -178,7 +187,7 @@ async fn list_indicators(
 /// many figures measure it.
 #[utoipa::path(
     tag = "indicators",
-    params(TermPath),
+    params(IndicatorPath),
     responses(
         (status = 200, description = "The indicator.",
             content(
@@ -199,7 +208,7 @@ async fn list_indicators(
 async fn get_indicator(
     req: HttpRequest,
     store: web::Data<Store>,
-    path: web::Path<TermPath>,
+    path: web::Path<IndicatorPath>,
     Query(params): Query<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = negotiate(&req, params.parse()?, formats::ALL)?;
@@ -226,7 +235,7 @@ async fn get_indicator(
 pub struct EstimatesParams {
     /// Only figures about this region (ISO 3166-1 alpha-2, or `WORLD`). Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["US"]))]
+    #[param(value_type = Option<Vec<String>>, example = json!(["US"]), pattern = "^([A-Z]{2}|WORLD)$")]
     subject: Vec<String>,
     /// Only figures stated on or after this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date, example = "2025-01-01")]
@@ -237,8 +246,8 @@ pub struct EstimatesParams {
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     limit: Option<String>,
-    /// The `next_cursor` of the previous page, as it was returned.
-    #[param(value_type = Option<String>)]
+    /// The `next_cursor` of the previous page, as it was returned; empty for the first page.
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
     /// `true` adds `total`, the number of figures that match.
     #[param(value_type = Option<bool>, example = false)]
@@ -246,7 +255,7 @@ pub struct EstimatesParams {
     /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
     /// a BOM), `ndjson`. A list in `csv` or `ndjson` holds every match
     /// from `cursor` on, streamed, rather than one page.
-    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson|jsonld)$", example = "csv")]
+    #[param(value_type = Option<String>, pattern = "^(json|csv|ndjson)$", example = "csv")]
     format: Option<String>,
 }
 
@@ -261,7 +270,7 @@ impl QueryParams for EstimatesParams {
 /// of the US data-center power shortfall and how Morgan Stanley's moved.
 #[utoipa::path(
     tag = "indicators",
-    params(TermPath, EstimatesParams),
+    params(IndicatorPath, EstimatesParams),
     responses(
         (status = 200, description = "A page of estimates, oldest first.",
             content(
@@ -284,7 +293,7 @@ impl QueryParams for EstimatesParams {
 async fn list_indicator_estimates(
     req: HttpRequest,
     store: web::Data<Store>,
-    path: web::Path<TermPath>,
+    path: web::Path<IndicatorPath>,
     Query(params): Query<EstimatesParams>,
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "estimates:stated_on";

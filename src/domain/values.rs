@@ -12,8 +12,11 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        // The wire names are the variants in snake_case, which `$text` repeats for `as_str`;
+        // a test checks the two agree. (utoipa does not see a `rename` passed through a macro.)
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl $name {
@@ -180,6 +183,15 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// A related record that `expand` embeds in a claim instead of summarising it.
+    Expansion {
+        Appearances = "appearances",
+        Assessments = "assessments",
+        Sources = "sources",
+    }
+}
+
 /// A resource id: 1 to 100 lowercase ASCII letters and digits in words joined by single hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
@@ -329,6 +341,29 @@ mod tests {
         }
         let err = "guess".parse::<ClaimStatus>().unwrap_err();
         assert!(err.0.contains("\"partly_correct\""), "{err}");
+    }
+
+    /// `as_str` (used in SQL and messages) and serde (used on the wire and in the OpenAPI
+    /// document) name every variant alike.
+    fn assert_wire_names<T: Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
+        for v in all {
+            assert_eq!(serde_json::to_value(v).unwrap(), as_str(*v));
+        }
+    }
+
+    #[test]
+    fn wire_names_agree_with_as_str() {
+        assert_wire_names(ClaimKind::ALL, ClaimKind::as_str);
+        assert_wire_names(ClaimStatus::ALL, ClaimStatus::as_str);
+        assert_wire_names(ClaimantKind::ALL, ClaimantKind::as_str);
+        assert_wire_names(SourceKind::ALL, SourceKind::as_str);
+        assert_wire_names(AppearanceKind::ALL, AppearanceKind::as_str);
+        assert_wire_names(Fidelity::ALL, Fidelity::as_str);
+        assert_wire_names(DatePrecision::ALL, DatePrecision::as_str);
+        assert_wire_names(Dimension::ALL, Dimension::as_str);
+        assert_wire_names(Qualifier::ALL, Qualifier::as_str);
+        assert_wire_names(MatchedIn::ALL, MatchedIn::as_str);
+        assert_wire_names(Expansion::ALL, Expansion::as_str);
     }
 
     #[test]
