@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::store::tokens::Scope;
+
 /// claimtrail: a REST API for sourced claims.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -22,15 +24,47 @@ pub enum Command {
     Openapi,
     /// Rebuild the full-text search indexes from the tables, then exit.
     Reindex(DatabaseArgs),
+    /// Create, list and revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it. It is shown only this once; only a hash is stored.
+    Create {
+        /// Who or what the token is for.
+        #[arg(long)]
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum, default_value = "write")]
+        scope: Scope,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token's id (the part after `ct_`, before the second `_`).
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// The SQLite database file; created if missing.
-    #[arg(long, env = "CLAIMTRAIL_DATABASE", default_value = "claimtrail.db")]
+    #[arg(
+        long,
+        env = "CLAIMTRAIL_DATABASE",
+        default_value = "claimtrail.db",
+        global = true
+    )]
     pub database: PathBuf,
     /// How many connections read the database at once.
-    #[arg(long, env = "CLAIMTRAIL_READ_CONNECTIONS", default_value_t = 8,
+    #[arg(long, env = "CLAIMTRAIL_READ_CONNECTIONS", default_value_t = 8, global = true,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub read_connections: u32,
 }

@@ -1,9 +1,9 @@
 use anyhow::Context;
 use clap::Parser;
 
-use claimtrail::config::{Cli, Command, ServeArgs};
+use claimtrail::config::{Cli, Command, ServeArgs, TokenCommand};
 use claimtrail::startup::Application;
-use claimtrail::store::Store;
+use claimtrail::store::{Store, tokens};
 use claimtrail::{api, telemetry};
 
 #[tokio::main]
@@ -29,6 +29,12 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(claims, "search indexes rebuilt");
             Ok(())
         }
+        Some(Command::Token { command, database }) => {
+            let store = Store::open(&database.database, 1).await?;
+            let outcome = token_command(&store, command).await;
+            store.close().await;
+            outcome
+        }
         Some(Command::Openapi) => {
             let doc = api::openapi()
                 .to_pretty_json()
@@ -37,6 +43,38 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { name, scope } => {
+            let (info, token) = tokens::create(store, &name, scope).await?;
+            eprintln!(
+                "Created token {} ({:?}). It is shown only once:",
+                info.id, info.scope
+            );
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for t in tokens::list(store).await? {
+                let state = t
+                    .revoked_at
+                    .map_or("live".to_owned(), |at| format!("revoked {at}"));
+                println!(
+                    "{}\t{:?}\t{}\t{}\t{state}",
+                    t.id, t.scope, t.name, t.created_at
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            anyhow::ensure!(
+                tokens::revoke(store, &id).await?,
+                "no live token with id {id}"
+            );
+            eprintln!("Revoked token {id}.");
+        }
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

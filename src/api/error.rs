@@ -33,6 +33,21 @@ pub enum ProblemCode {
     DatabaseUnavailable,
     /// A fault on the server. It is logged with the request id.
     InternalError,
+    /// A write without a valid token; see `WWW-Authenticate`.
+    Unauthorized,
+    /// The body is not a JSON object.
+    MalformedBody,
+    /// The body is larger than 1 MiB.
+    PayloadTooLarge,
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// The body is JSON but not a valid record: `errors` lists every failing field by JSON
+    /// pointer.
+    ValidationFailed,
+    /// The id is taken, or the write would break a revision chain.
+    Conflict,
+    /// `If-Match` names a version that is no longer current.
+    PreconditionFailed,
 }
 
 /// One failing input, for validation errors.
@@ -148,6 +163,20 @@ pub enum ApiError {
     MethodNotAllowed { allow: String },
     #[error("not acceptable; supported: {supported:?}")]
     NotAcceptable { supported: Vec<&'static str> },
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("malformed body: {0}")]
+    MalformedBody(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed")]
+    PreconditionFailed,
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error(transparent)]
@@ -183,6 +212,13 @@ impl ApiError {
             ApiError::RouteNotFound(_) => ProblemCode::RouteNotFound,
             ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
             ApiError::NotAcceptable { .. } => ProblemCode::NotAcceptable,
+            ApiError::Unauthorized(_) => ProblemCode::Unauthorized,
+            ApiError::MalformedBody(_) => ProblemCode::MalformedBody,
+            ApiError::PayloadTooLarge => ProblemCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
+            ApiError::Validation(_) => ProblemCode::ValidationFailed,
+            ApiError::Conflict(_) => ProblemCode::Conflict,
+            ApiError::PreconditionFailed => ProblemCode::PreconditionFailed,
             ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
@@ -209,6 +245,21 @@ impl ApiError {
                 "This resource is available as {}; ask for one of them with Accept or format=.",
                 supported.join(", ")
             ),
+            ApiError::Unauthorized(why) => (*why).to_owned(),
+            ApiError::MalformedBody(why) => format!("The request body cannot be read: {why}."),
+            ApiError::PayloadTooLarge => "The request body is larger than 1 MiB.".to_owned(),
+            ApiError::UnsupportedMediaType => {
+                "Send the body as application/json (or application/merge-patch+json for PATCH)."
+                    .to_owned()
+            }
+            ApiError::Validation(errors) => match errors.len() {
+                1 => "1 field is invalid.".to_owned(),
+                n => format!("{n} fields are invalid."),
+            },
+            ApiError::Conflict(why) => why.clone(),
+            ApiError::PreconditionFailed => "If-Match does not name the current version (ETag) of \
+                                             this resource: fetch it again and retry."
+                .to_owned(),
             ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
             ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
@@ -225,7 +276,9 @@ impl ApiError {
             detail: self.detail(),
             code: self.code(),
             errors: match self {
-                ApiError::InvalidParameters(errors) => Some(errors.clone()),
+                ApiError::InvalidParameters(errors) | ApiError::Validation(errors) => {
+                    Some(errors.clone())
+                }
                 _ => None,
             },
         }
@@ -239,6 +292,13 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -256,6 +316,9 @@ impl ResponseError for ApiError {
         response.content_type(PROBLEM_JSON);
         if let ApiError::MethodNotAllowed { allow } = self {
             response.insert_header((header::ALLOW, allow.as_str()));
+        }
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"claimtrail\""));
         }
         response.json(self.problem())
     }

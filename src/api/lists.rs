@@ -15,6 +15,7 @@ use super::params::{Cursor, Paging};
 use crate::domain::{
     Appearance, Assessment, Claim, Claimant, Estimate, Indicator, RevisionStep, Source, Topic,
 };
+use crate::store::writes::HistoryEntry;
 use crate::store::{Keyset, Page, Store, name_languages};
 
 macro_rules! paged_list {
@@ -75,6 +76,10 @@ paged_list!(
 paged_list!(
     /// A page of an indicator's estimates, oldest first.
     EstimateList of Estimate
+);
+paged_list!(
+    /// A page of a claim's history, newest first.
+    HistoryList of HistoryEntry
 );
 full_list!(
     /// A claim's appearances: the first appearance first, then by the source's date.

@@ -8,8 +8,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
-use sha2::{Digest, Sha256};
 use tracing::Instrument;
+
+use crate::domain::etag_of;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -64,13 +65,6 @@ pub async fn head_as_get(
         req.head_mut().method = Method::GET;
     }
     next.call(req).await
-}
-
-/// Strong validator of a body: the first 128 bits of its SHA-256.
-fn etag_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
 }
 
 /// Whether an `If-None-Match` value matches the tag (weak comparison, RFC 9110 13.1.2).

@@ -1,8 +1,11 @@
 //! The HTTP layer: one module per resource, and the route table, which is also the OpenAPI
 //! document (utoipa-actix-web collects each operation as it is registered).
 
+mod auth;
+mod body;
 mod claimants;
 mod claims;
+mod curation;
 pub mod error;
 mod formats;
 mod linked_data;
@@ -42,15 +45,30 @@ use error::{
     components(
         schemas(Problem, FieldError, ProblemCode, crate::domain::Expansion),
         responses(BadRequest, NotFound, InternalError, NotModified, NotAcceptable)
-    )
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the bearer tokens that writes take (`claimtrail token create`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.description = Some("A token made with `claimtrail token create --name NAME --scope write`, sent as `Authorization: Bearer ct_…`.".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+    }
+}
 
 /// Registers every documented route.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         scope("/v1")
             .configure(claims::configure)
+            .configure(curation::configure)
             .configure(claimants::configure)
             .configure(sources::configure)
             .configure(taxonomy::configure),

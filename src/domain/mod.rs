@@ -3,11 +3,13 @@
 //! Nothing here knows about HTTP or SQL: the `api` layer parses input into these types and the
 //! `store` layer builds the records from rows.
 
+mod input;
 mod records;
 mod revisions;
 mod units;
 mod values;
 
+pub use input::{AppearanceInput, ClaimInput, FieldProblem, QuantityInput, etag_of};
 pub use records::*;
 pub use revisions::revision_steps;
 pub use units::{Measure, Unit};

@@ -403,3 +403,145 @@ pub struct Estimate {
     #[schema(example = "morgan-stanley-us-shortfall-55gw")]
     pub superseded_by: Option<String>,
 }
+
+/// A figure as a client writes it: the value with its unit; the SI values are derived.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuantityBody {
+    #[schema(example = "datacenter-power-shortfall")]
+    pub indicator: String,
+    /// ISO 3166-1 alpha-2, or `WORLD`.
+    #[schema(example = "US")]
+    pub subject: String,
+    pub comparison_subject: Option<String>,
+    #[schema(example = 47.0)]
+    pub value: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// W, kW, MW, GW, TW, Wh … TWh, 千瓦, 万千瓦, 吉瓦, 千瓦时, 度, 亿千瓦时, x, 倍, %, USD …
+    #[schema(example = "GW")]
+    pub unit: String,
+    /// Defaults to `exactly`.
+    pub qualifier: Qualifier,
+    #[schema(example = "2025-2028")]
+    pub period: Option<String>,
+    pub label: Option<String>,
+}
+
+/// A claim as a client writes it (POST), or the fields a JSON merge patch may change (PATCH).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "musk-power-is-the-limit-2026-02",
+    "claimant": "elon-musk",
+    "kind": "prediction",
+    "text": {"en": "Electricity will be the limit on AI compute in 2027."},
+    "stated_on": "2026-02-01",
+    "horizon": {"due_on": "2027-12-31", "precision": "year"},
+    "topics": ["electricity", "ai-compute"],
+    "quantities": [{"indicator": "spare-power-capacity", "subject": "CN", "value": 450, "unit": "GW", "qualifier": "about", "period": "2027"}]
+}))]
+pub struct ClaimBody {
+    /// The id to give the claim (a slug); one is made from the claimant's when absent. POST only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The claimant's id.
+    #[schema(example = "elon-musk")]
+    pub claimant: String,
+    pub kind: ClaimKind,
+    /// The claim's words, keyed by BCP 47 language; at least one.
+    pub text: LocalizedText,
+    /// YYYY-MM-DD.
+    #[schema(example = "2026-02-01")]
+    pub stated_on: String,
+    /// Defaults to `day`.
+    pub stated_precision: DatePrecision,
+    pub claimant_role: Option<String>,
+    /// Only for a `prediction`; `precision` defaults to `day`.
+    pub horizon: Option<Horizon>,
+    /// Topic ids.
+    pub topics: Vec<String>,
+    pub quantities: Vec<QuantityBody>,
+    /// The claim this one revises. A chain cannot fork (409) or loop (409).
+    pub supersedes: Option<String>,
+    /// A source id.
+    pub origin_source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An appearance as a client writes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "source": "businessinsider-2026-01-07-musk-ai-compute",
+    "lang": "en", "kind": "verbatim",
+    "quote": "People are underestimating the difficulty of bringing electricity online.",
+    "fidelity": "faithful"
+}))]
+pub struct AppearanceBody {
+    /// The id to give it (a slug); one is made when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The source's id.
+    pub source: String,
+    /// Language of the quote (BCP 47).
+    pub lang: String,
+    /// The words as printed; with a quote, `kind` is required.
+    pub quote: Option<String>,
+    pub kind: Option<AppearanceKind>,
+    pub translation_of: Option<String>,
+    pub fidelity: Option<Fidelity>,
+    pub note: Option<String>,
+    pub locator: Option<String>,
+    /// Marks it as the claim's first recorded appearance (unmarking any other).
+    pub first_appearance: bool,
+}
+
+impl From<&Appearance> for AppearanceBody {
+    fn from(a: &Appearance) -> AppearanceBody {
+        AppearanceBody {
+            id: Some(a.id.clone()),
+            source: a.source_id.clone(),
+            lang: a.lang.clone(),
+            quote: a.quote.clone(),
+            kind: a.kind,
+            translation_of: a.translation_of.clone(),
+            fidelity: a.fidelity,
+            note: a.note.clone(),
+            locator: a.locator.clone(),
+            first_appearance: a.first_appearance,
+        }
+    }
+}
+
+impl From<&Claim> for ClaimBody {
+    fn from(c: &Claim) -> ClaimBody {
+        ClaimBody {
+            id: None,
+            claimant: c.claimant.id.clone(),
+            kind: c.kind,
+            text: c.text.clone(),
+            stated_on: c.stated_on.clone(),
+            stated_precision: c.stated_precision,
+            claimant_role: c.claimant_role.clone(),
+            horizon: c.horizon.clone(),
+            topics: c.topics.clone(),
+            quantities: c
+                .quantities
+                .iter()
+                .map(|q| QuantityBody {
+                    indicator: q.indicator.clone(),
+                    subject: q.subject.clone(),
+                    comparison_subject: q.comparison_subject.clone(),
+                    value: q.value,
+                    lower: q.lower,
+                    upper: q.upper,
+                    unit: q.unit.clone(),
+                    qualifier: q.qualifier,
+                    period: q.period.clone(),
+                    label: q.label.clone(),
+                })
+                .collect(),
+            supersedes: c.supersedes.clone(),
+            origin_source: c.origin_source.clone(),
+            note: c.note.clone(),
+        }
+    }
+}

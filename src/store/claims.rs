@@ -512,13 +512,22 @@ pub async fn get(store: &Store, id: &str, expand: Expand) -> Result<Option<Claim
 }
 
 async fn fetch_by_ids(store: &Store, ids: &[String]) -> Result<Vec<Claim>, sqlx::Error> {
+    let mut conn = store.reader().acquire().await?;
+    fetch_on(&mut conn, ids).await
+}
+
+/// Claims by id on a given connection: a writer reads its own uncommitted changes this way.
+pub(crate) async fn fetch_on(
+    conn: &mut sqlx::SqliteConnection,
+    ids: &[String],
+) -> Result<Vec<Claim>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
     qb.push(", null as rank from claims c join claimants k on k.id = c.claimant_id where c.id in ");
     push_list(&mut qb, ids.iter().cloned());
-    let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(Claim::try_from).collect()
 }
 
@@ -634,6 +643,15 @@ async fn appearances_of(
     store: &Store,
     claim_ids: &[String],
 ) -> Result<Vec<Appearance>, sqlx::Error> {
+    let mut conn = store.reader().acquire().await?;
+    appearances_on(&mut conn, claim_ids).await
+}
+
+/// A claim's appearances on a given connection: a writer reads its own changes this way.
+pub(crate) async fn appearances_on(
+    conn: &mut sqlx::SqliteConnection,
+    claim_ids: &[String],
+) -> Result<Vec<Appearance>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "select a.id, a.claim_id, a.source_id, a.quote, a.lang, a.kind, a.translation_of, \
          a.fidelity, a.note, a.locator, a.first_appearance, a.created_at, a.updated_at \
@@ -644,7 +662,7 @@ async fn appearances_of(
         " order by a.claim_id, a.first_appearance desc, s.published_on is null, \
          s.published_on, a.id",
     );
-    let rows: Vec<AppearanceRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    let rows: Vec<AppearanceRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(Appearance::try_from).collect()
 }
 

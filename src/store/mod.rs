@@ -7,6 +7,8 @@ pub mod dataset;
 pub mod search;
 pub mod sources;
 pub mod taxonomy;
+pub mod tokens;
+pub mod writes;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -36,7 +36,7 @@ async fn error_bodies_are_stable() {
         ("unknown_route", Method::GET, "/v2/claims"),
         (
             "wrong_method",
-            Method::DELETE,
+            Method::PUT,
             "/v1/claims/musk-china-ai-compute",
         ),
         ("claim_not_found", Method::GET, "/v1/claims/no-such-claim"),
@@ -84,13 +84,21 @@ async fn error_bodies_are_stable() {
 #[tokio::test]
 async fn a_wrong_method_is_405_with_allow() {
     let app = spawn_app().await;
-    for (method, path) in [
-        (Method::POST, "/v1/claims"),
-        (Method::PUT, "/v1/claims/musk-china-ai-compute"),
-        (Method::PATCH, "/v1/sources/moonshots-2026-01-06-musk"),
-        (Method::DELETE, "/v1/topics"),
-        (Method::POST, "/healthz"),
-        (Method::POST, "/openapi.json"),
+    for (method, path, allow) in [
+        (Method::PUT, "/v1/claims", "GET, HEAD, POST"),
+        (
+            Method::PUT,
+            "/v1/claims/musk-china-ai-compute",
+            "GET, HEAD, PATCH, DELETE",
+        ),
+        (
+            Method::PATCH,
+            "/v1/sources/moonshots-2026-01-06-musk",
+            "GET, HEAD",
+        ),
+        (Method::DELETE, "/v1/topics", "GET, HEAD"),
+        (Method::POST, "/healthz", "GET, HEAD"),
+        (Method::POST, "/openapi.json", "GET, HEAD"),
     ] {
         let response = app
             .client
@@ -103,7 +111,7 @@ async fn a_wrong_method_is_405_with_allow() {
             StatusCode::METHOD_NOT_ALLOWED,
             "{method} {path}"
         );
-        assert_eq!(response.headers()["allow"], "GET, HEAD", "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
         let (_, body) = problem(&app, method, path).await;
         assert_eq!(body["code"], "method_not_allowed");
     }

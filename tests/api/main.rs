@@ -3,6 +3,7 @@
 
 mod caching;
 mod claims;
+mod curation;
 mod dataset;
 mod errors;
 mod figures;

@@ -1,0 +1,324 @@
+//! Writes on claims and their appearances, and their history. Every write needs a bearer
+//! token; `PATCH` and `DELETE` honour `If-Match`; `POST` honours `Idempotency-Key`.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+use super::auth::Writer;
+use super::body::JsonBody;
+use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, ProblemCode};
+use super::lists::{HistoryList, respond};
+use super::params::{ListParams, Query};
+use crate::domain::{AppearanceBody, AppearanceInput, ClaimBody, ClaimInput, FieldProblem};
+use crate::store::writes::{self, Created, HistoryEntry, Idempotency, WriteError};
+use crate::store::{PageRequest, Store};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_claim)
+        .service(update_claim)
+        .service(delete_claim)
+        .service(create_appearance)
+        .service(claim_history);
+}
+
+/// The path of a claim.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ClaimPath {
+    /// The claim's id.
+    #[param(example = "musk-china-ai-compute")]
+    id: String,
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> ApiError {
+        match e {
+            WriteError::Invalid(problems) => ApiError::Validation(field_errors(problems)),
+            WriteError::Conflict(why) => ApiError::Conflict(why),
+            WriteError::NotFound => ApiError::NotFound {
+                code: ProblemCode::ClaimNotFound,
+                detail: "There is no such claim.".into(),
+            },
+            WriteError::Stale => ApiError::PreconditionFailed,
+            WriteError::KeyReused => ApiError::Validation(vec![FieldError {
+                field: "Idempotency-Key".into(),
+                message: "was used with a different request; use a new key for a new request"
+                    .into(),
+            }]),
+            WriteError::Db(e) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| FieldError {
+            field: p.pointer,
+            message: p.message,
+        })
+        .collect()
+}
+
+fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    let mut digest = Sha256::new();
+    digest.update(req.method().as_str());
+    digest.update(b" ");
+    digest.update(req.path());
+    digest.update(b"\n");
+    digest.update(body);
+    let request_sha256 = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Some(Idempotency {
+        key: key.to_owned(),
+        request_sha256,
+    }))
+}
+
+fn if_match(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// 201 with the new record, its `Location` and its `ETag`; a replay answers as the first time.
+fn created<T: serde::Serialize>(
+    outcome: Created<T>,
+    location: impl Fn(&T) -> String,
+) -> HttpResponse {
+    match outcome {
+        Created::New(record) => {
+            let body = serde_json::to_string(&record).unwrap_or_default();
+            HttpResponse::Created()
+                .insert_header((header::LOCATION, location(&record)))
+                .insert_header((header::ETAG, crate::domain::etag_of(body.as_bytes())))
+                .content_type("application/json")
+                .body(body)
+        }
+        Created::Replay { status, body } => {
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED))
+                .insert_header(("Idempotent-Replayed", "true"))
+                .content_type("application/json")
+                .body(body)
+        }
+    }
+}
+
+/// Create a claim
+///
+/// Adds a claim by a claimant already in the record, with its texts, topics and figures (values
+/// with their units; SI values are derived). Give `id` to choose it (409 if taken). Appearances
+/// are added with `POST /v1/claims/{id}/appearances`.
+#[utoipa::path(
+    tag = "claims",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
+    request_body(content = ClaimBody, description = "The claim."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created. `Location` and `ETag` name it.", body = crate::domain::Claim,
+            headers(("Location" = String, description = "The new claim's URL."), ("ETag" = String, description = "Its version, for `If-Match`."))),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken, or the claim it supersedes is already superseded.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The claim is not valid: `errors` names every failing field by JSON pointer.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/claims")]
+async fn create_claim(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input = ClaimInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome = writes::create_claim(&store, &input, &token.id, idem.as_ref()).await?;
+    Ok(created(outcome, |c| format!("/v1/claims/{}", c.id)))
+}
+
+/// Change a claim
+///
+/// A JSON merge patch (RFC 7396) of the claim's fields as `POST` takes them: give only what
+/// changes; `null` clears a field. With `If-Match`, the change applies only if the claim is
+/// still at that version (its `ETag`); otherwise 412 and nothing changes.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = ClaimBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"note": "Checked against the recording."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed claim, with its new `ETag`.", body = crate::domain::Claim,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The change would fork or loop a revision chain.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed claim would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/claims/{id}")]
+async fn update_claim(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let claim = writes::patch_claim(
+        &store,
+        &path.id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, writes::claim_etag(&claim)))
+        .json(claim))
+}
+
+/// Delete a claim
+///
+/// Deletes the claim with its appearances and assessments; its history stays. A claim that a
+/// later claim revises cannot be deleted (409): the chain would break.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
+        (status = 409, description = "A later claim revises this one.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/claims/{id}")]
+async fn delete_claim(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    writes::delete_claim(&store, &path.id, if_match(&req).as_deref(), &token.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add an appearance to a claim
+///
+/// Records where the claim appeared: the source, the exact quote in its language, whether it is
+/// verbatim, a paraphrase or a translation, and how faithful it is.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
+    request_body(content = AppearanceBody, description = "The appearance."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Appearance,
+            headers(("Location" = String, description = "The claim's appearances."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The appearance is not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/claims/{id}/appearances")]
+async fn create_appearance(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input = AppearanceInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome =
+        writes::create_appearance(&store, &path.id, &input, &token.id, idem.as_ref()).await?;
+    let claim = path.id.clone();
+    Ok(created(outcome, move |_| {
+        format!("/v1/claims/{claim}/appearances")
+    }))
+}
+
+/// List a claim's history
+///
+/// Every write to the claim and its appearances, newest first: who (the token's id), when,
+/// what, and the change as a JSON Patch. The history of a deleted claim stays readable.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ListParams),
+    responses(
+        (status = 200, description = "A page of the claim's history.",
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}/history")]
+async fn claim_history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let paging = params.paging(LIST)?;
+    if !writes::claim_known(&store, &path.id).await? {
+        return Err(ApiError::not_found(
+            ProblemCode::ClaimNotFound,
+            "claim",
+            &path.id,
+        ));
+    }
+    let (reader, id) = (store.clone(), path.into_inner().id);
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, _| {
+            let (store, id) = (reader.clone(), id.clone());
+            async move { writes::claim_history(&store, &id, &PageRequest { limit, after }).await }
+        },
+    )
+    .await
+}

@@ -1,0 +1,534 @@
+//! Records as clients write them, parsed from JSON into valid values with every failing field
+//! named by its JSON pointer (RFC 6901), not just the first.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{
+    AppearanceKind, CalendarDate, Claim, ClaimBody, ClaimKind, DatePrecision, Fidelity,
+    InvalidValue, LanguageTag, Qualifier, Slug, Unit, parse_region,
+};
+
+/// One failing field of a body: where (a JSON pointer) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// The strong validator of a representation: the first 128 bits of the SHA-256 of its bytes.
+/// GET responses carry it as `ETag`; writes compare `If-Match` with it.
+pub fn etag_of(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Longest free text accepted in a field, in characters.
+const MAX_TEXT: usize = 20_000;
+
+struct Reader<'a> {
+    map: &'a Map<String, Value>,
+    base: String,
+    problems: &'a mut Vec<FieldProblem>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(
+        map: &'a Map<String, Value>,
+        base: &str,
+        allowed: &[&str],
+        problems: &'a mut Vec<FieldProblem>,
+    ) -> Self {
+        for key in map.keys() {
+            if !allowed.contains(&key.as_str()) {
+                problems.push(FieldProblem {
+                    pointer: format!("{base}/{}", escape(key)),
+                    message: format!("is not a field here; the fields are {}", allowed.join(", ")),
+                });
+            }
+        }
+        Reader {
+            map,
+            base: base.to_owned(),
+            problems,
+        }
+    }
+
+    fn pointer(&self, key: &str) -> String {
+        format!("{}/{}", self.base, escape(key))
+    }
+
+    fn fail(&mut self, key: &str, message: impl Into<String>) {
+        let pointer = self.pointer(key);
+        self.problems.push(FieldProblem {
+            pointer,
+            message: message.into(),
+        });
+    }
+
+    /// A present, non-null value.
+    fn value(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn string(&mut self, key: &str, required: bool) -> Option<String> {
+        match self.value(key) {
+            None if required => {
+                self.fail(key, "is required");
+                None
+            }
+            None => None,
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.fail(key, "must not be empty");
+                None
+            }
+            Some(Value::String(s)) if s.chars().count() > MAX_TEXT => {
+                self.fail(key, format!("must be at most {MAX_TEXT} characters"));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.fail(key, "must be a string");
+                None
+            }
+        }
+    }
+
+    fn parsed<T>(
+        &mut self,
+        key: &str,
+        required: bool,
+        parse: impl Fn(&str) -> Result<T, InvalidValue>,
+    ) -> Option<T> {
+        let s = self.string(key, required)?;
+        match parse(&s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(key, e.0);
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, key: &str, required: bool) -> Option<f64> {
+        match self.value(key) {
+            None if required => {
+                self.fail(key, "is required");
+                None
+            }
+            None => None,
+            Some(Value::Number(n)) => n.as_f64().filter(|f| f.is_finite()),
+            Some(_) => {
+                self.fail(key, "must be a number");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str) -> Vec<String> {
+        match self.value(key) {
+            None => Vec::new(),
+            Some(Value::Array(items)) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str().filter(|s| !s.trim().is_empty()) {
+                        Some(s) => out.push(s.to_owned()),
+                        None => self.problems.push(FieldProblem {
+                            pointer: format!("{}/{i}", self.pointer(key)),
+                            message: "must be a non-empty string".into(),
+                        }),
+                    }
+                }
+                out
+            }
+            Some(_) => {
+                self.fail(key, "must be an array of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn objects(&mut self, key: &str) -> Vec<(String, &'a Map<String, Value>)> {
+        match self.value(key) {
+            None => Vec::new(),
+            Some(Value::Array(items)) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let pointer = format!("{}/{i}", self.pointer(key));
+                    match item.as_object() {
+                        Some(map) => out.push((pointer, map)),
+                        None => self.problems.push(FieldProblem {
+                            pointer,
+                            message: "must be an object".into(),
+                        }),
+                    }
+                }
+                out
+            }
+            Some(_) => {
+                self.fail(key, "must be an array of objects");
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// RFC 6901: `~` and `/` in a key are written `~0` and `~1`.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A figure as written: a value with its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantityInput {
+    pub pointer: String,
+    pub indicator: String,
+    pub subject: String,
+    pub comparison_subject: Option<String>,
+    pub value: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub unit: Unit,
+    pub qualifier: Qualifier,
+    pub period: Option<String>,
+    pub label: Option<String>,
+}
+
+/// A claim as written, valid in itself; references (claimant, topics, indicators, sources,
+/// the claim it supersedes) are checked against the database when it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimInput {
+    pub id: Option<Slug>,
+    pub claimant: String,
+    pub kind: ClaimKind,
+    pub text: BTreeMap<String, String>,
+    pub stated_on: CalendarDate,
+    pub stated_precision: DatePrecision,
+    pub claimant_role: Option<String>,
+    pub horizon: Option<(CalendarDate, DatePrecision)>,
+    pub topics: Vec<String>,
+    pub quantities: Vec<QuantityInput>,
+    pub supersedes: Option<String>,
+    pub origin_source: Option<String>,
+    pub note: Option<String>,
+}
+
+const CLAIM_FIELDS: &[&str] = &[
+    "id",
+    "claimant",
+    "kind",
+    "text",
+    "stated_on",
+    "stated_precision",
+    "claimant_role",
+    "horizon",
+    "topics",
+    "quantities",
+    "supersedes",
+    "origin_source",
+    "note",
+];
+const QUANTITY_FIELDS: &[&str] = &[
+    "indicator",
+    "subject",
+    "comparison_subject",
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "qualifier",
+    "period",
+    "label",
+];
+
+impl ClaimInput {
+    pub fn parse(body: &Map<String, Value>) -> Result<ClaimInput, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let mut r = Reader::new(body, "", CLAIM_FIELDS, &mut problems);
+        let id = r.parsed("id", false, Slug::parse);
+        let claimant = r.string("claimant", true);
+        let kind = r.parsed("kind", true, str::parse::<ClaimKind>);
+        let stated_on = r.parsed("stated_on", true, CalendarDate::parse);
+        let stated_precision = r
+            .parsed("stated_precision", false, str::parse::<DatePrecision>)
+            .unwrap_or(DatePrecision::Day);
+        let claimant_role = r.string("claimant_role", false);
+        let topics = r.strings("topics");
+        let supersedes = r.string("supersedes", false);
+        let origin_source = r.string("origin_source", false);
+        let note = r.string("note", false);
+
+        let mut text = BTreeMap::new();
+        match r.value("text") {
+            Some(Value::Object(texts)) if !texts.is_empty() => {
+                for (lang, value) in texts {
+                    let pointer = format!("/text/{}", escape(lang));
+                    let tag = LanguageTag::parse(lang);
+                    match (tag, value.as_str().filter(|s| !s.trim().is_empty())) {
+                        (Ok(tag), Some(s)) if s.chars().count() <= MAX_TEXT => {
+                            text.insert(tag.as_str().to_owned(), s.to_owned());
+                        }
+                        (Err(e), _) => r.problems.push(FieldProblem {
+                            pointer,
+                            message: format!("the key {}", e.0),
+                        }),
+                        _ => r.problems.push(FieldProblem {
+                            pointer,
+                            message: format!(
+                                "must be a non-empty string of at most {MAX_TEXT} characters"
+                            ),
+                        }),
+                    }
+                }
+            }
+            None => r.fail(
+                "text",
+                "is required: the claim's words, keyed by language, such as {\"en\": \"...\"}",
+            ),
+            Some(_) => r.fail(
+                "text",
+                "must be an object of texts keyed by language, such as {\"en\": \"...\"}",
+            ),
+        }
+
+        let horizon = match r.value("horizon") {
+            None => None,
+            Some(Value::Object(h)) => {
+                let mut hr = Reader::new(h, "/horizon", &["due_on", "precision"], &mut *r.problems);
+                let due = hr.parsed("due_on", true, CalendarDate::parse);
+                let precision = hr
+                    .parsed("precision", false, str::parse::<DatePrecision>)
+                    .unwrap_or(DatePrecision::Day);
+                due.map(|d| (d, precision))
+            }
+            Some(_) => {
+                r.fail(
+                    "horizon",
+                    "must be an object with due_on (YYYY-MM-DD) and precision",
+                );
+                None
+            }
+        };
+        if horizon.is_some() && kind.is_some_and(|k| k != ClaimKind::Prediction) {
+            r.fail("horizon", "only a prediction has a horizon");
+        }
+
+        let mut quantities = Vec::new();
+        for (pointer, q) in r.objects("quantities") {
+            let mut qr = Reader::new(q, &pointer, QUANTITY_FIELDS, &mut *r.problems);
+            let indicator = qr.string("indicator", true);
+            let subject = qr.parsed("subject", true, parse_region);
+            let comparison_subject = qr.parsed("comparison_subject", false, parse_region);
+            let value = qr.number("value", true);
+            let lower = qr.number("lower", false);
+            let upper = qr.number("upper", false);
+            let unit = qr.parsed("unit", true, Unit::parse);
+            let qualifier = qr
+                .parsed("qualifier", false, str::parse::<Qualifier>)
+                .unwrap_or(Qualifier::Exactly);
+            let period = qr.string("period", false);
+            let label = qr.string("label", false);
+            if let (Some(v), Some(l)) = (value, lower)
+                && l > v
+            {
+                qr.fail("lower", "must not be above value");
+            }
+            if let (Some(v), Some(u)) = (value, upper)
+                && u < v
+            {
+                qr.fail("upper", "must not be below value");
+            }
+            if let (Some(indicator), Some(subject), Some(value), Some(unit)) =
+                (indicator, subject, value, unit)
+            {
+                quantities.push(QuantityInput {
+                    pointer,
+                    indicator,
+                    subject,
+                    comparison_subject,
+                    value,
+                    lower,
+                    upper,
+                    unit,
+                    qualifier,
+                    period,
+                    label,
+                });
+            }
+        }
+
+        match (claimant, kind, stated_on) {
+            (Some(claimant), Some(kind), Some(stated_on)) if problems.is_empty() => {
+                Ok(ClaimInput {
+                    id,
+                    claimant,
+                    kind,
+                    text,
+                    stated_on,
+                    stated_precision,
+                    claimant_role,
+                    horizon,
+                    topics,
+                    quantities,
+                    supersedes,
+                    origin_source,
+                    note,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+
+    /// The writable fields of a stored claim, as a body would give them: what a JSON merge
+    /// patch applies to, and what history compares.
+    pub fn body_of(claim: &Claim) -> Value {
+        serde_json::to_value(ClaimBody::from(claim)).unwrap_or(Value::Null)
+    }
+}
+
+/// An appearance as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppearanceInput {
+    pub id: Option<Slug>,
+    pub source: String,
+    pub lang: LanguageTag,
+    pub quote: Option<String>,
+    pub kind: Option<AppearanceKind>,
+    pub translation_of: Option<String>,
+    pub fidelity: Option<Fidelity>,
+    pub note: Option<String>,
+    pub locator: Option<String>,
+    pub first_appearance: bool,
+}
+
+impl AppearanceInput {
+    pub fn parse(body: &Map<String, Value>) -> Result<AppearanceInput, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let allowed = [
+            "id",
+            "source",
+            "lang",
+            "quote",
+            "kind",
+            "translation_of",
+            "fidelity",
+            "note",
+            "locator",
+            "first_appearance",
+        ];
+        let mut r = Reader::new(body, "", &allowed, &mut problems);
+        let id = r.parsed("id", false, Slug::parse);
+        let source = r.string("source", true);
+        let lang = r.parsed("lang", true, LanguageTag::parse);
+        let quote = r.string("quote", false);
+        let kind = r.parsed("kind", false, str::parse::<AppearanceKind>);
+        let translation_of = r.string("translation_of", false);
+        let fidelity = r.parsed("fidelity", false, str::parse::<Fidelity>);
+        let note = r.string("note", false);
+        let locator = r.string("locator", false);
+        let first_appearance = match r.value("first_appearance") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                r.fail("first_appearance", "must be true or false");
+                false
+            }
+        };
+        if quote.is_some() && kind.is_none() {
+            r.fail(
+                "kind",
+                "is required with a quote: verbatim, paraphrase or translation",
+            );
+        }
+        match (source, lang) {
+            (Some(source), Some(lang)) if problems.is_empty() => Ok(AppearanceInput {
+                id,
+                source,
+                lang,
+                quote,
+                kind,
+                translation_of,
+                fidelity,
+                note,
+                locator,
+                first_appearance,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(body: Value) -> Vec<(String, String)> {
+        ClaimInput::parse(body.as_object().unwrap())
+            .unwrap_err()
+            .into_iter()
+            .map(|p| (p.pointer, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_claim_parses() {
+        let input = ClaimInput::parse(
+            json!({
+                "claimant": "elon-musk", "kind": "prediction", "stated_on": "2026-02-01",
+                "text": {"en": "Power is the limit.", "zh-cn": "电力是极限。"},
+                "horizon": {"due_on": "2027-12-31", "precision": "year"},
+                "quantities": [{"indicator": "spare-power-capacity", "subject": "CN", "value": 450, "unit": "GW"}]
+            })
+            .as_object()
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(input.text.keys().collect::<Vec<_>>(), ["en", "zh-CN"]);
+        assert_eq!(
+            input.quantities[0].unit.to_si(input.quantities[0].value),
+            4.5e11
+        );
+    }
+
+    #[test]
+    fn every_failing_field_is_named_by_pointer() {
+        let found = problems(json!({
+            "claimant": "", "kind": "guess", "stated_on": "2026-13-01", "text": {"xx_YY": "a", "en": ""},
+            "horizon": {"due_on": "soon"}, "topics": ["ok", 3],
+            "quantities": [{"indicator": "x", "subject": "usa", "value": "1", "unit": "furlongs", "extra": 1}],
+            "colour": "red"
+        }));
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        for expected in [
+            "/colour",
+            "/claimant",
+            "/kind",
+            "/stated_on",
+            "/text/xx_YY",
+            "/text/en",
+            "/horizon/due_on",
+            "/topics/1",
+            "/quantities/0/extra",
+            "/quantities/0/subject",
+            "/quantities/0/value",
+            "/quantities/0/unit",
+        ] {
+            assert!(
+                pointers.contains(&expected),
+                "{expected} missing from {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        let found = problems(
+            json!({"a/b~c": 1, "claimant": "x", "kind": "estimate", "stated_on": "2026-01-01", "text": {"en": "t"}}),
+        );
+        assert_eq!(found[0].0, "/a~1b~0c");
+    }
+}

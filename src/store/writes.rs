@@ -1,0 +1,688 @@
+//! Writes. Each runs in one transaction on the single writer connection, which also serialises
+//! them: a check of `If-Match` and the write it guards cannot be interleaved with another write.
+//! Every write re-indexes what it touched for search and records its history in the same
+//! transaction, so nothing acknowledged is lost and the index never lags the tables.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+use utoipa::ToSchema;
+
+use super::claims::{appearances_on, fetch_on};
+use super::tokens::now;
+use super::{Keyset, Page, PageRequest, Store, from_json, search};
+use crate::domain::{
+    Appearance, AppearanceBody, AppearanceInput, Claim, ClaimInput, Dimension, FieldProblem,
+    etag_of,
+};
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldProblem>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("If-Match does not name the current version")]
+    Stale,
+    #[error("the Idempotency-Key was used with another request")]
+    KeyReused,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn problem(pointer: &str, message: impl Into<String>) -> FieldProblem {
+    FieldProblem {
+        pointer: pointer.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn random_suffix() -> Result<String, WriteError> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| WriteError::Db(sqlx::Error::Protocol(format!("no randomness: {e}"))))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+async fn exists(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select exists(select 1 from {table} where id = ?)"
+    )))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Checks what only the database can tell: that references exist and units fit indicators.
+async fn check_references(
+    conn: &mut SqliteConnection,
+    input: &ClaimInput,
+    own_id: Option<&str>,
+) -> Result<(), WriteError> {
+    let mut problems = Vec::new();
+    if !exists(conn, "claimants", &input.claimant).await? {
+        problems.push(problem(
+            "/claimant",
+            format!("there is no claimant {:?}", input.claimant),
+        ));
+    }
+    for (i, topic) in input.topics.iter().enumerate() {
+        if !exists(conn, "topics", topic).await? {
+            problems.push(problem(
+                &format!("/topics/{i}"),
+                format!("there is no topic {topic:?}"),
+            ));
+        }
+    }
+    for q in &input.quantities {
+        let dimension: Option<String> =
+            sqlx::query_scalar("select dimension from indicators where id = ?")
+                .bind(&q.indicator)
+                .fetch_optional(&mut *conn)
+                .await?;
+        match dimension.and_then(|d| d.parse::<Dimension>().ok()) {
+            None => problems.push(problem(
+                &format!("{}/indicator", q.pointer),
+                format!("there is no indicator {:?}", q.indicator),
+            )),
+            Some(d) if d != q.unit.dimension => problems.push(problem(
+                &format!("{}/unit", q.pointer),
+                format!(
+                    "{} measures {}, but {} measures {d}",
+                    q.unit.symbol, q.unit.dimension, q.indicator
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(source) = &input.origin_source
+        && !exists(conn, "sources", source).await?
+    {
+        problems.push(problem(
+            "/origin_source",
+            format!("there is no source {source:?}"),
+        ));
+    }
+    if let Some(previous) = &input.supersedes {
+        if Some(previous.as_str()) == own_id {
+            problems.push(problem("/supersedes", "a claim cannot supersede itself"));
+        } else if !exists(conn, "claims", previous).await? {
+            problems.push(problem(
+                "/supersedes",
+                format!("there is no claim {previous:?}"),
+            ));
+        } else {
+            let successor: Option<String> =
+                sqlx::query_scalar("select id from claims where supersedes = ?")
+                    .bind(previous)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if let Some(successor) = successor.filter(|s| Some(s.as_str()) != own_id) {
+                return Err(WriteError::Conflict(format!(
+                    "{previous} is already superseded by {successor}; a revision chain cannot fork"
+                )));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(WriteError::Invalid(problems))
+    }
+}
+
+/// Writes a claim's own row and its texts, topics and quantities (replacing any it had).
+async fn write_claim(
+    conn: &mut SqliteConnection,
+    id: &str,
+    input: &ClaimInput,
+    at: &str,
+    create: bool,
+) -> Result<(), WriteError> {
+    let (due_on, due_precision) = match input.horizon {
+        Some((d, p)) => (Some(d.to_iso()), Some(p.as_str())),
+        None => (None, None),
+    };
+    let statement = if create {
+        "insert into claims (claimant_id, kind, stated_on, stated_precision, claimant_role, due_on, \
+         due_precision, origin_source_id, note, supersedes, updated_at, created_at, id) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "update claims set claimant_id = ?, kind = ?, stated_on = ?, stated_precision = ?, \
+         claimant_role = ?, due_on = ?, due_precision = ?, origin_source_id = ?, note = ?, \
+         supersedes = ?, updated_at = ? where id = ?"
+    };
+    let mut query = sqlx::query(statement)
+        .bind(&input.claimant)
+        .bind(input.kind.as_str())
+        .bind(input.stated_on.to_iso())
+        .bind(input.stated_precision.as_str())
+        .bind(&input.claimant_role)
+        .bind(due_on)
+        .bind(due_precision)
+        .bind(&input.origin_source)
+        .bind(&input.note)
+        .bind(&input.supersedes)
+        .bind(at);
+    if create {
+        query = query.bind(at);
+    }
+    let result = query.bind(id).execute(&mut *conn).await;
+    if let Err(sqlx::Error::Database(e)) = &result
+        && e.message().contains("revision cycle")
+    {
+        return Err(WriteError::Conflict(format!(
+            "{id} cannot supersede {}: that would make a revision chain loop",
+            input.supersedes.as_deref().unwrap_or_default()
+        )));
+    }
+    result?;
+    for table in ["claim_texts", "claim_topics", "quantities"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from {table} where claim_id = ?"
+        )))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (lang, text) in &input.text {
+        sqlx::query("insert into claim_texts (claim_id, lang, text) values (?, ?, ?)")
+            .bind(id)
+            .bind(lang)
+            .bind(text)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for topic in &input.topics {
+        sqlx::query("insert or ignore into claim_topics (claim_id, topic_id) values (?, ?)")
+            .bind(id)
+            .bind(topic)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, q) in input.quantities.iter().enumerate() {
+        sqlx::query(
+            "insert into quantities (claim_id, position, indicator_id, subject, comparison_subject, \
+             value, lower, upper, unit, qualifier, period, label, value_si, lower_si, upper_si, si_unit) \
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&q.indicator)
+        .bind(&q.subject)
+        .bind(&q.comparison_subject)
+        .bind(q.value)
+        .bind(q.lower)
+        .bind(q.upper)
+        .bind(q.unit.symbol)
+        .bind(q.qualifier.as_str())
+        .bind(&q.period)
+        .bind(&q.label)
+        .bind(q.unit.to_si(q.value))
+        .bind(q.lower.map(|v| q.unit.to_si(v)))
+        .bind(q.upper.map(|v| q.unit.to_si(v)))
+        .bind(q.unit.dimension.si_unit())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// What a write did to which record, for its history.
+struct Change<'a> {
+    resource: &'a str,
+    resource_id: &'a str,
+    claim_id: &'a str,
+    action: &'a str,
+}
+
+async fn record(
+    conn: &mut SqliteConnection,
+    change: Change<'_>,
+    token: &str,
+    before: &Value,
+    after: &Value,
+) -> Result<(), sqlx::Error> {
+    let diff =
+        serde_json::to_string(&json_patch::diff(before, after)).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "insert into history (resource, resource_id, claim_id, action, token_id, at, diff) \
+         values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(change.resource)
+    .bind(change.resource_id)
+    .bind(change.claim_id)
+    .bind(change.action)
+    .bind(token)
+    .bind(now())
+    .bind(diff)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The claim as GET /v1/claims/{id} shows it, read inside the transaction.
+async fn current(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<Claim>, sqlx::Error> {
+    Ok(fetch_on(tx, &[id.to_owned()]).await?.pop())
+}
+
+/// The ETag of a claim's JSON representation.
+pub fn claim_etag(claim: &Claim) -> String {
+    etag_of(&serde_json::to_vec(claim).unwrap_or_default())
+}
+
+fn check_if_match(claim: &Claim, if_match: Option<&str>) -> Result<(), WriteError> {
+    match if_match {
+        Some(tags)
+            if tags.trim() != "*" && !tags.split(',').any(|t| t.trim() == claim_etag(claim)) =>
+        {
+            Err(WriteError::Stale)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An `Idempotency-Key` and a digest of the request it came with.
+pub struct Idempotency {
+    pub key: String,
+    pub request_sha256: String,
+}
+
+/// What a POST did: created something, or replayed the answer to an earlier identical request.
+pub enum Created<T> {
+    New(T),
+    Replay { status: u16, body: String },
+}
+
+/// How long a POST's answer is kept for replay.
+const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// The stored answer for this key, if the same token sent it in the last 24 hours.
+async fn replay(
+    conn: &mut SqliteConnection,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Option<(u16, String)>, WriteError> {
+    let Some(idem) = idem else { return Ok(None) };
+    let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::hours(IDEMPOTENCY_HOURS))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    sqlx::query("delete from idempotency_keys where created_at < ?")
+        .bind(&cutoff)
+        .execute(&mut *conn)
+        .await?;
+    let stored: Option<(String, i64, String)> = sqlx::query_as(
+        "select request_sha256, status, body from idempotency_keys where token_id = ? and key = ?",
+    )
+    .bind(token)
+    .bind(&idem.key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match stored {
+        Some((digest, status, body)) if digest == idem.request_sha256 => {
+            Ok(Some((status as u16, body)))
+        }
+        Some(_) => Err(WriteError::KeyReused),
+        None => Ok(None),
+    }
+}
+
+async fn remember(
+    conn: &mut SqliteConnection,
+    token: &str,
+    idem: Option<&Idempotency>,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    if let Some(idem) = idem {
+        sqlx::query(
+            "insert into idempotency_keys (token_id, key, request_sha256, status, body, created_at) \
+             values (?, ?, ?, 201, ?, ?)",
+        )
+        .bind(token)
+        .bind(&idem.key)
+        .bind(&idem.request_sha256)
+        .bind(body)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates a claim; its id is the one given, or one made from the claimant's.
+pub async fn create_claim(
+    store: &Store,
+    input: &ClaimInput,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Created<Claim>, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+        return Ok(Created::Replay { status, body });
+    }
+    let id = match &input.id {
+        Some(id) => id.as_str().to_owned(),
+        None => format!(
+            "{}-{}",
+            input.claimant.chars().take(80).collect::<String>(),
+            random_suffix()?
+        ),
+    };
+    if exists(&mut tx, "claims", &id).await? {
+        return Err(WriteError::Conflict(format!(
+            "a claim with id {id:?} exists already"
+        )));
+    }
+    check_references(&mut tx, input, None).await?;
+    let at = now();
+    write_claim(&mut tx, &id, input, &at, true).await?;
+    search::index_claims(&mut tx, std::slice::from_ref(&id)).await?;
+    let after = current(&mut tx, &id).await?.ok_or(WriteError::NotFound)?;
+    record(
+        &mut tx,
+        Change {
+            resource: "claim",
+            resource_id: &id,
+            claim_id: &id,
+            action: "create",
+        },
+        token,
+        &Value::Null,
+        &ClaimInput::body_of(&after),
+    )
+    .await?;
+    remember(
+        &mut tx,
+        token,
+        idem,
+        &serde_json::to_string(&after).unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created::New(after))
+}
+
+/// Applies a JSON merge patch (RFC 7396) to a claim's writable fields.
+pub async fn patch_claim(
+    store: &Store,
+    id: &str,
+    patch: &Value,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<Claim, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
+    check_if_match(&before, if_match)?;
+    let before_body = ClaimInput::body_of(&before);
+    let mut body = before_body.clone();
+    json_patch::merge(&mut body, patch);
+    if patch.get("id").is_some_and(|v| v.as_str() != Some(id)) {
+        return Err(WriteError::Invalid(vec![problem(
+            "/id",
+            "cannot change; create a new claim instead",
+        )]));
+    }
+    if let Value::Object(map) = &mut body {
+        map.remove("id");
+    }
+    let input = ClaimInput::parse(body.as_object().unwrap_or(&serde_json::Map::new()))
+        .map_err(WriteError::Invalid)?;
+    check_references(&mut tx, &input, Some(id)).await?;
+    write_claim(&mut tx, id, &input, &now(), false).await?;
+    search::index_claims(&mut tx, &[id.to_owned()]).await?;
+    let after = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
+    record(
+        &mut tx,
+        Change {
+            resource: "claim",
+            resource_id: id,
+            claim_id: id,
+            action: "update",
+        },
+        token,
+        &before_body,
+        &ClaimInput::body_of(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a claim with its appearances and assessments. A claim that another revises is kept:
+/// the chain would break.
+pub async fn delete_claim(
+    store: &Store,
+    id: &str,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<(), WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
+    check_if_match(&before, if_match)?;
+    if let Some(successor) = &before.superseded_by {
+        return Err(WriteError::Conflict(format!(
+            "{successor} supersedes {id}; delete or re-point {successor} first"
+        )));
+    }
+    sqlx::query("delete from claim_search where rowid = (select docid from claim_search_docs where claim_id = ?)")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from claims where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        Change {
+            resource: "claim",
+            resource_id: id,
+            claim_id: id,
+            action: "delete",
+        },
+        token,
+        &ClaimInput::body_of(&before),
+        &Value::Null,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds an appearance to a claim.
+pub async fn create_appearance(
+    store: &Store,
+    claim_id: &str,
+    input: &AppearanceInput,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Created<Appearance>, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+        return Ok(Created::Replay { status, body });
+    }
+    if !exists(&mut tx, "claims", claim_id).await? {
+        return Err(WriteError::NotFound);
+    }
+    let id = match &input.id {
+        Some(id) => id.as_str().to_owned(),
+        None => format!(
+            "{}-{}",
+            claim_id.chars().take(80).collect::<String>(),
+            random_suffix()?
+        ),
+    };
+    if exists(&mut tx, "appearances", &id).await? {
+        return Err(WriteError::Conflict(format!(
+            "an appearance with id {id:?} exists already"
+        )));
+    }
+    let mut problems = Vec::new();
+    if !exists(&mut tx, "sources", &input.source).await? {
+        problems.push(problem(
+            "/source",
+            format!("there is no source {:?}", input.source),
+        ));
+    }
+    if let Some(original) = &input.translation_of
+        && !exists(&mut tx, "appearances", original).await?
+    {
+        problems.push(problem(
+            "/translation_of",
+            format!("there is no appearance {original:?}"),
+        ));
+    }
+
+    if !problems.is_empty() {
+        return Err(WriteError::Invalid(problems));
+    }
+    if input.first_appearance {
+        sqlx::query("update appearances set first_appearance = 0 where claim_id = ?")
+            .bind(claim_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let at = now();
+    sqlx::query(
+        "insert into appearances (id, claim_id, source_id, quote, lang, kind, translation_of, \
+         fidelity, note, locator, first_appearance, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(claim_id)
+    .bind(&input.source)
+    .bind(&input.quote)
+    .bind(input.lang.as_str())
+    .bind(input.kind.map(|k| k.as_str()))
+    .bind(&input.translation_of)
+    .bind(input.fidelity.map(|f| f.as_str()))
+    .bind(&input.note)
+    .bind(&input.locator)
+    .bind(input.first_appearance)
+    .bind(&at)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    search::index_claims(&mut tx, &[claim_id.to_owned()]).await?;
+    let created = appearances_on(&mut tx, &[claim_id.to_owned()])
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(WriteError::NotFound)?;
+    let body = to_value(&AppearanceBody::from(&created));
+    record(
+        &mut tx,
+        Change {
+            resource: "appearance",
+            resource_id: &id,
+            claim_id,
+            action: "create",
+        },
+        token,
+        &Value::Null,
+        &body,
+    )
+    .await?;
+    remember(
+        &mut tx,
+        token,
+        idem,
+        &serde_json::to_string(&created).unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created::New(created))
+}
+
+/// One recorded write.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    /// Increases with every write.
+    #[schema(example = 42)]
+    pub seq: i64,
+    /// `claim` or `appearance`.
+    #[schema(example = "claim")]
+    pub resource: String,
+    #[schema(example = "musk-china-ai-compute")]
+    pub resource_id: String,
+    /// `create`, `update` or `delete`.
+    #[schema(example = "update")]
+    pub action: String,
+    /// The id of the token that made the write.
+    #[schema(example = "3f9a1c0b7d2e4a55")]
+    pub token_id: Option<String>,
+    /// When (RFC 3339, UTC).
+    #[schema(example = "2026-11-29T12:00:00Z")]
+    pub at: String,
+    /// What changed, as an RFC 6902 JSON Patch from before to after.
+    #[schema(value_type = Vec<Object>, example = json!([{"op": "replace", "path": "/note", "value": "Checked against the recording."}]))]
+    pub diff: Value,
+}
+
+/// seq, resource, resource_id, action, token_id, at, diff.
+type HistoryRow = (i64, String, String, String, Option<String>, String, String);
+
+/// Whether a claim exists or once did (its history outlives it).
+pub async fn claim_known(store: &Store, claim_id: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists(select 1 from claims where id = ?1) or exists(select 1 from history where claim_id = ?1)",
+    )
+    .bind(claim_id)
+    .fetch_one(store.reader())
+    .await
+}
+
+/// A claim's history, newest first.
+pub async fn claim_history(
+    store: &Store,
+    claim_id: &str,
+    page: &PageRequest,
+) -> Result<Page<HistoryEntry>, sqlx::Error> {
+    let before = page
+        .after
+        .as_ref()
+        .and_then(|k| k.position)
+        .unwrap_or(i64::MAX);
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        "select seq, resource, resource_id, action, token_id, at, diff from history \
+         where claim_id = ? and seq < ? order by seq desc limit ?",
+    )
+    .bind(claim_id)
+    .bind(before)
+    .bind(i64::from(page.limit) + 1)
+    .fetch_all(store.reader())
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(seq, resource, resource_id, action, token_id, at, diff)| {
+            let keyset = Keyset {
+                position: Some(seq),
+                ..Keyset::by_id(claim_id)
+            };
+            Ok((
+                HistoryEntry {
+                    seq,
+                    resource,
+                    resource_id,
+                    action,
+                    token_id,
+                    at,
+                    diff: from_json("diff", &diff)?,
+                },
+                keyset,
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Page::from_rows(items, page.limit, None))
+}

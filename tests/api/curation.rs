@@ -1,0 +1,499 @@
+use std::collections::HashSet;
+
+use claimtrail::store::Store;
+use claimtrail::store::tokens::{self, Scope};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, enc, spawn_app};
+
+async fn token(app: &TestApp) -> String {
+    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let (_, token) = tokens::create(&store, "tests", Scope::Write).await.unwrap();
+    store.close().await;
+    token
+}
+
+fn claim_body(id: &str) -> Value {
+    json!({
+        "id": id,
+        "claimant": "elon-musk",
+        "kind": "prediction",
+        "stated_on": "2026-02-01",
+        "text": {"en": "Transformer shortages hold back AI.", "zh-CN": "电网是人工智能的瓶颈。"},
+        "horizon": {"due_on": "2027-12-31", "precision": "year"},
+        "topics": ["electricity"],
+        "quantities": [{"indicator": "spare-power-capacity", "subject": "CN", "value": 450, "unit": "GW", "qualifier": "about"}]
+    })
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, format!("{}{path}", app.address));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn writes_need_a_valid_token() {
+    let app = spawn_app().await;
+    let body = claim_body("no-token");
+    for token in [None, Some("ct_0000000000000000_00"), Some("not a token")] {
+        let response = send(
+            &app,
+            reqwest::Method::POST,
+            "/v1/claims",
+            token,
+            Some(&body),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer realm=\"claimtrail\""
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "unauthorized");
+    }
+    let live = token(&app).await;
+    let id = live.split('_').nth(1).unwrap().to_owned();
+    let store = Store::open(&app.db_path, 1).await.unwrap();
+    assert!(tokens::revoke(&store, &id).await.unwrap());
+    store.close().await;
+    let revoked = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&live),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+    for (method, path) in [
+        (reqwest::Method::PATCH, "/v1/claims/huang-power-is-free"),
+        (reqwest::Method::DELETE, "/v1/claims/huang-power-is-free"),
+    ] {
+        assert_eq!(
+            send(&app, method, path, None, Some(&json!({})))
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.ids("/v1/claims?limit=100").await.len(),
+        22,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn a_created_claim_is_found_by_search_and_figure_and_edited_with_if_match() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&claim_body("musk-grid-2026")),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["location"], "/v1/claims/musk-grid-2026");
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let get = app.get("/v1/claims/musk-grid-2026").await;
+    assert_eq!(
+        get.headers()["etag"].to_str().unwrap(),
+        etag,
+        "the ETag of the write is the ETag of the GET"
+    );
+
+    assert_eq!(
+        app.ids(&format!("/v1/claims?q={}", enc("电网"))).await,
+        ["musk-grid-2026"]
+    );
+    assert_eq!(
+        app.ids("/v1/claims?q=transformers").await,
+        ["musk-grid-2026"]
+    );
+    let by_figure = app
+        .ids("/v1/claims?indicator=spare-power-capacity&value_min=420000MW")
+        .await;
+    assert_eq!(by_figure, ["musk-grid-2026"]);
+
+    let appearance = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims/musk-grid-2026/appearances",
+        Some(&token),
+        Some(&json!({"source": "eeff7-2026-01-10-musk-ai-compute", "lang": "zh-CN", "kind": "translation",
+                     "quote": "电网是人工智能的瓶颈", "fidelity": "faithful", "first_appearance": true})),
+    )
+    .await;
+    assert_eq!(appearance.status(), StatusCode::CREATED);
+    let appearances = app.get_json("/v1/claims/musk-grid-2026/appearances").await;
+    assert_eq!(appearances["data"][0]["quote"], "电网是人工智能的瓶颈");
+
+    // The appearance changed the claim's representation (its appearance summary), so the old
+    // ETag is stale.
+    let stale = app
+        .client
+        .patch(format!("{}/v1/claims/musk-grid-2026", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&json!({"note": "stale"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    assert!(
+        app.get_json("/v1/claims/musk-grid-2026").await["note"].is_null(),
+        "nothing changed"
+    );
+
+    let current = app.get("/v1/claims/musk-grid-2026").await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let patched = app
+        .client
+        .patch(format!("{}/v1/claims/musk-grid-2026", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &current)
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"note": "Checked against the recording.", "horizon": null, "kind": "assertion"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    let claim: Value = patched.json().await.unwrap();
+    assert_eq!(claim["note"], "Checked against the recording.");
+    assert_eq!(claim["kind"], "assertion");
+    assert!(claim["horizon"].is_null());
+    assert_eq!(
+        claim["text"]["zh-CN"], "电网是人工智能的瓶颈。",
+        "untouched fields stay"
+    );
+
+    let history = app.get_json("/v1/claims/musk-grid-2026/history").await;
+    let actions: Vec<(&str, &str)> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["resource"].as_str().unwrap(),
+                h["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("claim", "update"),
+            ("appearance", "create"),
+            ("claim", "create")
+        ]
+    );
+    let diff = history["data"][0]["diff"].to_string();
+    assert!(diff.contains("/note") && diff.contains("/kind"), "{diff}");
+    assert!(history["data"][0]["token_id"].is_string());
+
+    let deleted = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claims/musk-grid-2026",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/v1/claims/musk-grid-2026").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        app.ids(&format!("/v1/claims?q={}", enc("电网")))
+            .await
+            .is_empty(),
+        "gone from search"
+    );
+    let after = app.get_json("/v1/claims/musk-grid-2026/history").await;
+    assert_eq!(
+        after["data"][0]["action"], "delete",
+        "history outlives the claim"
+    );
+}
+
+#[tokio::test]
+async fn bad_bodies_get_the_right_4xx() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let url = format!("{}/v1/claims", app.address);
+    let post = |content_type: &'static str, body: Vec<u8>| {
+        app.client
+            .post(&url)
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let cases: Vec<(reqwest::Response, StatusCode, &str)> = vec![
+        (
+            post("text/plain", b"{}".to_vec()).await.unwrap(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            post("application/json", b"{\"claimant\": ".to_vec())
+                .await
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            post("application/json", b"[1, 2]".to_vec()).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            post("application/json", vec![b' '; 2 * 1024 * 1024])
+                .await
+                .unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ];
+    for (response, status, code) in cases {
+        assert_eq!(response.status(), status, "{code}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], code);
+    }
+
+    let invalid = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&json!({"claimant": "elon-musk", "kind": "guess", "text": {"en": ""}, "colour": "red",
+                     "quantities": [{"indicator": "x", "subject": "usa", "value": 1, "unit": "GW"}]})),
+    )
+    .await;
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = invalid.json().await.unwrap();
+    let fields: HashSet<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for pointer in [
+        "/kind",
+        "/stated_on",
+        "/text/en",
+        "/colour",
+        "/quantities/0/subject",
+    ] {
+        assert!(
+            fields.contains(pointer),
+            "{pointer} missing from {fields:?}"
+        );
+    }
+
+    let mut references = claim_body("bad-references");
+    references["claimant"] = json!("nobody");
+    references["topics"] = json!(["no-such-topic"]);
+    references["quantities"][0]["unit"] = json!("GWh");
+    let response = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&references),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let fields: HashSet<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        HashSet::from(["/claimant", "/topics/0", "/quantities/0/unit"])
+    );
+
+    let taken = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&claim_body("huang-power-is-free")),
+    )
+    .await;
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    let mut fork = claim_body("ms-fork");
+    fork["supersedes"] = json!("morgan-stanley-us-shortfall-44gw");
+    let forked = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&fork),
+    )
+    .await;
+    assert_eq!(forked.status(), StatusCode::CONFLICT);
+    let cycle = send(
+        &app,
+        reqwest::Method::PATCH,
+        "/v1/claims/morgan-stanley-us-shortfall-36gw",
+        Some(&token),
+        Some(&json!({"supersedes": "morgan-stanley-us-shortfall-55gw"})),
+    )
+    .await;
+    assert_eq!(cycle.status(), StatusCode::CONFLICT);
+    let referenced = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claims/morgan-stanley-us-shortfall-44gw",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(referenced.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        app.ids("/v1/claims?limit=100").await.len(),
+        22,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn a_retried_post_with_the_same_key_creates_one_record() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let mut body = claim_body("unused");
+    body.as_object_mut().unwrap().remove("id");
+    let post = |key: &'static str, body: Value| {
+        app.client
+            .post(format!("{}/v1/claims", app.address))
+            .bearer_auth(&token)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = post("retry-1", body.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = post("retry-1", body.clone()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(
+        app.ids("/v1/claims?claimant=elon-musk").await.len(),
+        6,
+        "one new claim"
+    );
+
+    let mut other = body.clone();
+    other["text"]["en"] = json!("Another claim.");
+    let reused = post("retry-1", other).await.unwrap();
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn racing_if_match_updates_let_exactly_one_win() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let etag = app.get("/v1/claims/huang-power-is-free").await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let patch = |note: &'static str| {
+        app.client
+            .patch(format!("{}/v1/claims/huang-power-is-free", app.address))
+            .bearer_auth(&token)
+            .header("if-match", &etag)
+            .json(&json!({"note": note}))
+            .send()
+    };
+    let (a, b) = tokio::join!(patch("first"), patch("second"));
+    let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+}
+
+#[tokio::test]
+async fn concurrent_writers_lose_nothing() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let mut tasks = Vec::new();
+    for writer in 0..8 {
+        let (client, address, token) = (app.client.clone(), app.address.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..25 {
+                let id = format!("load-{writer}-{i}");
+                let response = client
+                    .post(format!("{address}/v1/claims"))
+                    .bearer_auth(&token)
+                    .json(&claim_body(&id))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::CREATED,
+                    "{id}: {}",
+                    response.text().await.unwrap()
+                );
+                acknowledged.push(id);
+            }
+            acknowledged
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        acknowledged.extend(task.await.unwrap());
+    }
+    assert_eq!(acknowledged.len(), 200);
+    let stream = app
+        .get("/v1/claims?format=ndjson&claimant=elon-musk&stated_since=2026-02-01")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let stored: HashSet<String> = stream
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let acknowledged: HashSet<String> = acknowledged.into_iter().collect();
+    assert_eq!(
+        stored, acknowledged,
+        "every acknowledged write is there, and nothing else"
+    );
+    let integrity: String = sqlx::query_scalar("pragma integrity_check")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
