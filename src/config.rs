@@ -24,6 +24,15 @@ pub enum Command {
     Openapi,
     /// Rebuild the full-text search indexes from the tables, then exit.
     Reindex(DatabaseArgs),
+    /// Write the whole record to standard output as JSON, in the format of data/dataset.json.
+    Export(DatabaseArgs),
+    /// Load an export (or a hand-written dataset file) into an empty database.
+    Import {
+        /// The file to load.
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Create, list and revoke API tokens.
     Token {
         #[command(subcommand)]

@@ -3,7 +3,7 @@ use clap::Parser;
 
 use claimtrail::config::{Cli, Command, ServeArgs, TokenCommand};
 use claimtrail::startup::Application;
-use claimtrail::store::{Store, tokens};
+use claimtrail::store::{Store, dataset, tokens};
 use claimtrail::{api, telemetry};
 
 #[tokio::main]
@@ -34,6 +34,36 @@ async fn main() -> anyhow::Result<()> {
             let outcome = token_command(&store, command).await;
             store.close().await;
             outcome
+        }
+        Some(Command::Export(args)) => {
+            let store = Store::open(&args.database, 1).await?;
+            let dataset = dataset::export(&store)
+                .await
+                .context("reading the record")?;
+            store.close().await;
+            println!("{}", dataset.to_json()?);
+            Ok(())
+        }
+        Some(Command::Import { file, database }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let parsed = dataset::Dataset::parse(&text)?;
+            let store = Store::open(&database.database, 1).await?;
+            let outcome = dataset::load(&store, &parsed).await;
+            store.close().await;
+            match outcome? {
+                dataset::LoadOutcome::Loaded { claims, sources } => {
+                    eprintln!(
+                        "Imported {claims} claims and {sources} sources from {}.",
+                        file.display()
+                    );
+                    Ok(())
+                }
+                dataset::LoadOutcome::AlreadyPopulated => anyhow::bail!(
+                    "{} already holds records; import into an empty database (serve --no-dataset creates one)",
+                    database.database.display()
+                ),
+            }
         }
         Some(Command::Openapi) => {
             let doc = api::openapi()

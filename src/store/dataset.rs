@@ -4,10 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail, ensure};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
 
-use super::Store;
+use super::claims::{ClaimFilter, ClaimSort, Expand};
+use super::{PageRequest, Store, claimants, sources, taxonomy};
 use crate::domain::{
     AppearanceKind, CalendarDate, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension,
     Evidence, Fidelity, LanguageTag, Qualifier, Slug, SourceKind, Unit, parse_region,
@@ -16,7 +17,7 @@ use crate::domain::{
 /// The dataset as written in `data/dataset.json`.
 pub const BUNDLED: &str = include_str!("../../data/dataset.json");
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     /// The time every record of the dataset is stamped with, so that two databases loaded from
@@ -31,7 +32,7 @@ pub struct Dataset {
     assessments: Vec<AssessmentRecord>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct AssessmentRecord {
     id: String,
@@ -41,26 +42,44 @@ struct AssessmentRecord {
     evidence: Vec<Evidence>,
     assessed_on: String,
     assessor: String,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct NamedTerm {
     id: String,
     names: BTreeMap<String, String>,
     description: Option<String>,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct IndicatorRecord {
     id: String,
     names: BTreeMap<String, String>,
     dimension: Dimension,
     description: Option<String>,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ClaimantRecord {
     id: String,
@@ -73,16 +92,22 @@ struct ClaimantRecord {
     description: Option<String>,
     #[serde(default)]
     affiliations: Vec<AffiliationRecord>,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct AliasRecord {
     alias: String,
     lang: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct AffiliationRecord {
     organization: String,
@@ -95,7 +120,7 @@ struct AffiliationRecord {
     until: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct SourceRecord {
     id: String,
@@ -113,9 +138,15 @@ struct SourceRecord {
     #[serde(default)]
     cites: Vec<String>,
     note: Option<String>,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ClaimRecord {
     id: String,
@@ -142,9 +173,15 @@ struct ClaimRecord {
     quantities: Vec<QuantityRecord>,
     #[serde(default)]
     appearances: Vec<AppearanceRecord>,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct QuantityRecord {
     indicator: String,
@@ -164,7 +201,7 @@ struct QuantityRecord {
     label: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct AppearanceRecord {
     id: String,
@@ -182,6 +219,12 @@ struct AppearanceRecord {
     locator: Option<String>,
     #[serde(default)]
     first: bool,
+    /// When the record was created and last changed; absent in a hand-written file, where
+    /// the dataset's `recorded_at` stands for both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_at: Option<String>,
 }
 
 /// What loading did.
@@ -376,6 +419,10 @@ pub async fn load(store: &Store, dataset: &Dataset) -> anyhow::Result<LoadOutcom
     if populated {
         return Ok(LoadOutcome::AlreadyPopulated);
     }
+    // An export lists appearances claim by claim; one may translate an appearance listed later.
+    sqlx::query("pragma defer_foreign_keys = on")
+        .execute(&mut *tx)
+        .await?;
     insert_all(&mut tx, dataset).await?;
     super::search::rebuild(&mut tx)
         .await
@@ -394,8 +441,8 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
             .bind(&t.id)
             .bind(serde_json::to_string(&t.names)?)
             .bind(&t.description)
-            .bind(at)
-            .bind(at)
+            .bind(t.created_at.as_deref().unwrap_or(at))
+            .bind(t.updated_at.as_deref().unwrap_or(at))
             .execute(&mut **tx)
             .await
             .with_context(|| format!("topic {}", t.id))?;
@@ -409,8 +456,8 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
         .bind(serde_json::to_string(&i.names)?)
         .bind(i.dimension.as_str())
         .bind(&i.description)
-        .bind(at)
-        .bind(at)
+        .bind(i.created_at.as_deref().unwrap_or(at))
+        .bind(i.updated_at.as_deref().unwrap_or(at))
         .execute(&mut **tx)
         .await
         .with_context(|| format!("indicator {}", i.id))?;
@@ -470,8 +517,8 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
         .bind(serde_json::to_string(&a.evidence)?)
         .bind(&a.assessed_on)
         .bind(&a.assessor)
-        .bind(at)
-        .bind(at)
+        .bind(a.created_at.as_deref().unwrap_or(at))
+        .bind(a.updated_at.as_deref().unwrap_or(at))
         .execute(&mut **tx)
         .await
         .with_context(|| format!("assessment {}", a.id))?;
@@ -493,8 +540,8 @@ async fn insert_claimant(
     .bind(serde_json::to_string(&c.names)?)
     .bind(&c.wikidata_id)
     .bind(&c.description)
-    .bind(at)
-    .bind(at)
+    .bind(c.created_at.as_deref().unwrap_or(at))
+    .bind(c.updated_at.as_deref().unwrap_or(at))
     .execute(&mut **tx)
     .await?;
     for a in &c.aliases {
@@ -544,8 +591,8 @@ async fn insert_source(
     .bind(&s.published_at)
     .bind(&s.language)
     .bind(&s.note)
-    .bind(at)
-    .bind(at)
+    .bind(s.created_at.as_deref().unwrap_or(at))
+    .bind(s.updated_at.as_deref().unwrap_or(at))
     .execute(&mut **tx)
     .await?;
     for (position, name) in s.authors.iter().enumerate() {
@@ -579,8 +626,8 @@ async fn insert_claim(
     .bind(c.due_precision.map(|p| p.as_str()))
     .bind(&c.origin_source)
     .bind(&c.note)
-    .bind(at)
-    .bind(at)
+    .bind(c.created_at.as_deref().unwrap_or(at))
+    .bind(c.updated_at.as_deref().unwrap_or(at))
     .execute(&mut **tx)
     .await?;
     for (lang, text) in &c.texts {
@@ -650,11 +697,226 @@ async fn insert_appearance(
     .bind(&a.note)
     .bind(&a.locator)
     .bind(a.first)
-    .bind(at)
-    .bind(at)
+    .bind(a.created_at.as_deref().unwrap_or(at))
+    .bind(a.updated_at.as_deref().unwrap_or(at))
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Reads every page of a list.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, sqlx::Error>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = Result<super::Page<T>, sqlx::Error>>,
+{
+    let mut items = Vec::new();
+    let mut after = None;
+    loop {
+        let page = fetch(PageRequest { limit: 1000, after }).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// The whole record in the dataset format: what `claimtrail import` loads into an empty
+/// database to give the same API answers. Timestamps travel with each record.
+pub async fn export(store: &Store) -> anyhow::Result<Dataset> {
+    let topics =
+        all_pages(|p| async move { taxonomy::list_topics(store, &p, false).await }).await?;
+    let indicators =
+        all_pages(|p| async move { taxonomy::list_indicators(store, &p, false).await }).await?;
+    let claimants =
+        all_pages(|p| async move { claimants::list(store, &p, false, None).await }).await?;
+    let sources = all_pages(|p| async move { sources::list(store, &p, false, None).await }).await?;
+    let expand = Expand {
+        appearances: true,
+        assessments: true,
+        sources: false,
+    };
+    let filter = ClaimFilter::default();
+    let claims = all_pages(|p| {
+        let filter = &filter;
+        async move {
+            super::claims::list(store, filter, ClaimSort::StatedOnAsc, &p, false, expand).await
+        }
+    })
+    .await?;
+    let stamp = |created: &str, updated: &str| (Some(created.to_owned()), Some(updated.to_owned()));
+    let mut assessments = Vec::new();
+    let claims = claims
+        .into_iter()
+        .map(|c| {
+            for a in c.assessments.iter().flatten() {
+                let (created_at, updated_at) = stamp(&a.created_at, &a.updated_at);
+                assessments.push(AssessmentRecord {
+                    id: a.id.clone(),
+                    claim: c.id.clone(),
+                    verdict: a.verdict,
+                    summary: a.summary.clone(),
+                    evidence: a.evidence.clone(),
+                    assessed_on: a.assessed_on.clone(),
+                    assessor: a.assessor.clone(),
+                    created_at,
+                    updated_at,
+                });
+            }
+            let (created_at, updated_at) = stamp(&c.created_at, &c.updated_at);
+            ClaimRecord {
+                id: c.id,
+                claimant: c.claimant.id,
+                kind: c.kind,
+                stated_on: c.stated_on,
+                stated_precision: c.stated_precision,
+                claimant_role: c.claimant_role,
+                due_on: c.horizon.as_ref().map(|h| h.due_on.clone()),
+                due_precision: c.horizon.as_ref().map(|h| h.precision),
+                supersedes: c.supersedes,
+                origin_source: c.origin_source,
+                texts: c.text,
+                topics: c.topics,
+                note: c.note,
+                quantities: c
+                    .quantities
+                    .into_iter()
+                    .map(|q| QuantityRecord {
+                        indicator: q.indicator,
+                        subject: q.subject,
+                        comparison_subject: q.comparison_subject,
+                        value: q.value,
+                        lower: q.lower,
+                        upper: q.upper,
+                        unit: q.unit,
+                        qualifier: q.qualifier,
+                        period: q.period,
+                        label: q.label,
+                    })
+                    .collect(),
+                appearances: c
+                    .appearances
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| {
+                        let (created_at, updated_at) = stamp(&a.created_at, &a.updated_at);
+                        AppearanceRecord {
+                            id: a.id,
+                            source: a.source_id,
+                            lang: a.lang,
+                            kind: a.kind,
+                            quote: a.quote,
+                            fidelity: a.fidelity,
+                            translation_of: a.translation_of,
+                            note: a.note,
+                            locator: a.locator,
+                            first: a.first_appearance,
+                            created_at,
+                            updated_at,
+                        }
+                    })
+                    .collect(),
+                created_at,
+                updated_at,
+            }
+        })
+        .collect();
+    Ok(Dataset {
+        recorded_at: super::tokens::now(),
+        topics: topics
+            .into_iter()
+            .map(|t| {
+                let (created_at, updated_at) = stamp(&t.created_at, &t.updated_at);
+                NamedTerm {
+                    id: t.id,
+                    names: t.names,
+                    description: t.description,
+                    created_at,
+                    updated_at,
+                }
+            })
+            .collect(),
+        indicators: indicators
+            .into_iter()
+            .map(|i| {
+                let (created_at, updated_at) = stamp(&i.created_at, &i.updated_at);
+                IndicatorRecord {
+                    id: i.id,
+                    names: i.names,
+                    dimension: i.dimension,
+                    description: i.description,
+                    created_at,
+                    updated_at,
+                }
+            })
+            .collect(),
+        claimants: claimants
+            .into_iter()
+            .map(|k| {
+                let (created_at, updated_at) = stamp(&k.created_at, &k.updated_at);
+                ClaimantRecord {
+                    id: k.id,
+                    kind: k.kind,
+                    names: k.names,
+                    aliases: k
+                        .aliases
+                        .into_iter()
+                        .map(|a| AliasRecord {
+                            alias: a.alias,
+                            lang: a.lang,
+                        })
+                        .collect(),
+                    wikidata_id: k.wikidata_id,
+                    description: k.description,
+                    affiliations: k
+                        .affiliations
+                        .into_iter()
+                        .map(|a| AffiliationRecord {
+                            organization: a.organization,
+                            organization_id: a.organization_id,
+                            role: a.role,
+                            since: a.since,
+                            until: a.until,
+                        })
+                        .collect(),
+                    created_at,
+                    updated_at,
+                }
+            })
+            .collect(),
+        sources: sources
+            .into_iter()
+            .map(|s| {
+                let (created_at, updated_at) = stamp(&s.created_at, &s.updated_at);
+                SourceRecord {
+                    id: s.id,
+                    kind: s.kind,
+                    title: s.title,
+                    publisher: s.publisher,
+                    url: s.url,
+                    published_on: s.published_on,
+                    published_precision: s.published_precision,
+                    published_at: s.published_at,
+                    language: s.language,
+                    authors: s.authors,
+                    cites: s.cites,
+                    note: s.note,
+                    created_at,
+                    updated_at,
+                }
+            })
+            .collect(),
+        claims,
+        assessments,
+    })
+}
+
+impl Dataset {
+    /// The dataset as pretty-printed JSON, the format of `data/dataset.json`.
+    pub fn to_json(&self) -> anyhow::Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
 }
 
 #[cfg(test)]

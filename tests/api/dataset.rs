@@ -70,3 +70,70 @@ async fn every_table_is_strict_and_the_file_is_sound() {
         .unwrap();
     assert_eq!(journal, "wal");
 }
+
+#[tokio::test]
+async fn an_export_imported_into_an_empty_database_gives_the_same_answers() {
+    let app = spawn_app().await;
+    // Something written through the API travels too, with its own timestamps.
+    let writer = Store::open(&app.db_path, 1).await.unwrap();
+    let (_, token) = claimtrail::store::tokens::create(
+        &writer,
+        "export",
+        claimtrail::store::tokens::Scope::Write,
+    )
+    .await
+    .unwrap();
+    let created = app
+        .client
+        .post(format!("{}/v1/claims", app.address))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "id": "export-round-trip", "claimant": "openai", "kind": "assertion", "stated_on": "2026-11-29",
+            "text": {"en": "An example claim for the export test.", "zh-TW": "匯出測試的範例。"},
+            "quantities": [{"indicator": "power-capacity-additions", "subject": "US", "value": 5, "unit": "GW"}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    let exported = dataset::export(&writer).await.unwrap().to_json().unwrap();
+    writer.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("imported.db");
+    let target = Store::open(&copy, 1).await.unwrap();
+    let parsed = dataset::Dataset::parse(&exported).unwrap();
+    assert_eq!(
+        dataset::load(&target, &parsed).await.unwrap(),
+        dataset::LoadOutcome::Loaded {
+            claims: 23,
+            sources: 37
+        }
+    );
+    target.close().await;
+
+    let imported = start(&copy).await;
+    let client = reqwest::Client::new();
+    for path in [
+        "/v1/claims?limit=100&expand=appearances,assessments,sources",
+        "/v1/claims/export-round-trip",
+        "/v1/claimants",
+        "/v1/sources?limit=100",
+        "/v1/topics",
+        "/v1/indicators",
+        "/v1/indicators/datacenter-power-shortfall/estimates",
+        "/v1/claims/morgan-stanley-us-shortfall-47gw/revisions",
+        "/v1/claims?q=%E7%94%B5%E5%8A%9B",
+    ] {
+        let original = app.get(path).await.text().await.unwrap();
+        let copied = client
+            .get(format!("{imported}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(original, copied, "{path}");
+    }
+}
