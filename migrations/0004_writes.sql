@@ -5,7 +5,7 @@
 create table tokens (
     id text primary key check (length(id) = 16 and id not glob '*[^0-9a-f]*'),
     name text not null check (length(trim(name)) > 0),
-    scope text not null check (scope in ('write', 'admin')),
+    scope text not null check (scope in ('read', 'write', 'admin')),
     secret_sha256 text not null check (length(secret_sha256) = 64),
     created_at text not null,
     revoked_at text

@@ -91,6 +91,9 @@ pub struct ServeArgs {
     /// Start with an empty database instead of loading the bundled dataset into it.
     #[arg(long, env = "CLAIMTRAIL_NO_DATASET")]
     pub no_dataset: bool,
+    /// Whether reads need no token; `false` asks every /v1 read for one (any scope).
+    #[arg(long, env = "CLAIMTRAIL_PUBLIC_READS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub public_reads: bool,
 }
 
 impl Default for ServeArgs {

@@ -5,6 +5,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
+use crate::api::auth::{self, PublicReads};
 use crate::api::{self, middleware};
 use crate::config::ServeArgs;
 use crate::store::{Store, dataset};
@@ -30,11 +31,14 @@ impl Application {
         let port = listener.local_addr()?.port();
         let doc = api::openapi();
         let store = web::Data::new(store);
+        let public_reads = web::Data::new(PublicReads(args.public_reads));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(store.clone())
+                .app_data(public_reads.clone())
                 .configure(|cfg| api::mount(cfg, &doc))
                 .wrap(from_fn(middleware::conditional_get))
+                .wrap(from_fn(auth::guard_reads))
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::trace_requests))
         });

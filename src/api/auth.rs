@@ -1,17 +1,50 @@
-//! Bearer tokens on writes: no or a bad token is a 401 with `WWW-Authenticate`.
+//! Bearer tokens: every write needs one with the `write` (or `admin`) scope, and so does every
+//! read when reads are not public. No or a bad token is a 401 with `WWW-Authenticate`; a token
+//! without the scope is a 403.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::error::ApiError;
 use crate::store::Store;
 use crate::store::tokens::{self, TokenInfo};
 
-/// The token a write is made with. Both scopes may write; `admin` adds token management.
+/// Whether reads need a token too (`CLAIMTRAIL_PUBLIC_READS=false`).
+#[derive(Debug, Clone, Copy)]
+pub struct PublicReads(pub bool);
+
+/// The live token a request presents.
+async fn authenticate(req: &HttpRequest) -> Result<TokenInfo, ApiError> {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
+        .ok_or(ApiError::Unauthorized(
+            "This needs a token: send Authorization: Bearer <token>.",
+        ))?;
+    let store = req
+        .app_data::<web::Data<Store>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no store in the app")))?;
+    tokens::verify(&store, &presented)
+        .await?
+        .ok_or(ApiError::Unauthorized(
+            "The token is not valid, or was revoked.",
+        ))
+}
+
+/// The token a write is made with.
 pub struct Writer(pub TokenInfo);
 
 impl FromRequest for Writer {
@@ -19,27 +52,28 @@ impl FromRequest for Writer {
     type Future = Pin<Box<dyn Future<Output = Result<Writer, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let presented = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(|t| t.trim().to_owned());
-        let store = req.app_data::<web::Data<Store>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
-            let presented = presented.ok_or(ApiError::Unauthorized(
-                "This write needs a token: send Authorization: Bearer <token>.",
-            ))?;
-            let store = store.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no store")))?;
-            tokens::verify(&store, &presented)
-                .await?
-                .map(Writer)
-                .ok_or(ApiError::Unauthorized(
-                    "The token is not valid, or was revoked.",
-                ))
+            let token = authenticate(&req).await?;
+            if token.scope.may_write() {
+                Ok(Writer(token))
+            } else {
+                Err(ApiError::Forbidden)
+            }
         })
     }
+}
+
+/// Asks reads of the API for a token (any scope) unless reads are public. The service
+/// endpoints and the documentation stay open, so that probes and people can reach them.
+pub async fn guard_reads(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let public = req.app_data::<web::Data<PublicReads>>().is_none_or(|p| p.0);
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if !public && read && req.path().starts_with("/v1/") {
+        authenticate(req.request()).await?;
+    }
+    next.call(req).await
 }

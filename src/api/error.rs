@@ -35,6 +35,8 @@ pub enum ProblemCode {
     InternalError,
     /// A write without a valid token; see `WWW-Authenticate`.
     Unauthorized,
+    /// The token may not do this (a `read` token writing).
+    Forbidden,
     /// The body is not a JSON object.
     MalformedBody,
     /// The body is larger than 1 MiB.
@@ -142,6 +144,32 @@ pub struct InternalError(pub Problem);
 )]
 pub struct NotAcceptable(pub Problem);
 
+/// No token, or one that is not valid.
+#[derive(ToResponse)]
+#[response(
+    description = "No token, or a token that is not valid or was revoked; see `WWW-Authenticate`. \
+                   Reads answer this only when the server runs with `CLAIMTRAIL_PUBLIC_READS=false`.",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"claimtrail\"`")),
+    example = json!({
+        "type": "about:blank", "title": "Unauthorized", "status": 401,
+        "detail": "This needs a token: send Authorization: Bearer <token>.", "code": "unauthorized"
+    })
+)]
+pub struct Unauthorized(pub Problem);
+
+/// A token without the scope the request needs.
+#[derive(ToResponse)]
+#[response(
+    description = "The token may only read; writes need a token with the write scope.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Forbidden", "status": 403,
+        "detail": "This token may only read; writes need a token with the write scope.", "code": "forbidden"
+    })
+)]
+pub struct Forbidden(pub Problem);
+
 /// The representation the client holds is current.
 #[derive(ToResponse)]
 #[response(
@@ -165,6 +193,8 @@ pub enum ApiError {
     NotAcceptable { supported: Vec<&'static str> },
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    #[error("forbidden")]
+    Forbidden,
     #[error("malformed body: {0}")]
     MalformedBody(String),
     #[error("payload too large")]
@@ -213,6 +243,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
             ApiError::NotAcceptable { .. } => ProblemCode::NotAcceptable,
             ApiError::Unauthorized(_) => ProblemCode::Unauthorized,
+            ApiError::Forbidden => ProblemCode::Forbidden,
             ApiError::MalformedBody(_) => ProblemCode::MalformedBody,
             ApiError::PayloadTooLarge => ProblemCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
@@ -246,6 +277,9 @@ impl ApiError {
                 supported.join(", ")
             ),
             ApiError::Unauthorized(why) => (*why).to_owned(),
+            ApiError::Forbidden => {
+                "This token may only read; writes need a token with the write scope.".to_owned()
+            }
             ApiError::MalformedBody(why) => format!("The request body cannot be read: {why}."),
             ApiError::PayloadTooLarge => "The request body is larger than 1 MiB.".to_owned(),
             ApiError::UnsupportedMediaType => {
@@ -293,6 +327,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -1,7 +1,7 @@
 //! The HTTP layer: one module per resource, and the route table, which is also the OpenAPI
 //! document (utoipa-actix-web collects each operation as it is registered).
 
-mod auth;
+pub mod auth;
 mod body;
 mod claimants;
 mod claims;
@@ -23,8 +23,8 @@ use utoipa::openapi::{OpenApi as OpenApiDoc, PathItem};
 use utoipa_actix_web::{AppExt, scope};
 
 use error::{
-    ApiError, BadRequest, FieldError, InternalError, NotAcceptable, NotFound, NotModified, Problem,
-    ProblemCode,
+    ApiError, BadRequest, FieldError, Forbidden, InternalError, NotAcceptable, NotFound,
+    NotModified, Problem, ProblemCode, Unauthorized,
 };
 
 #[derive(OpenApi)]
@@ -44,7 +44,9 @@ use error::{
     ),
     components(
         schemas(Problem, FieldError, ProblemCode, crate::domain::Expansion),
-        responses(BadRequest, NotFound, InternalError, NotModified, NotAcceptable)
+        responses(
+            BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden
+        )
     ),
     modifiers(&BearerAuth)
 )]
@@ -78,12 +80,36 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The OpenAPI document, built from the same registrations as the server's routes.
 pub fn openapi() -> OpenApiDoc {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts()
-        .1
+        .1;
+    // Every read of /v1 may be asked for a token (CLAIMTRAIL_PUBLIC_READS=false), and every
+    // write may meet a read-only one; both are said once here rather than on each operation.
+    use utoipa::openapi::{Ref, RefOr};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        if let Some(get) = item.get.as_mut() {
+            get.responses.responses.insert(
+                "401".into(),
+                RefOr::Ref(Ref::from_response_name("Unauthorized")),
+            );
+        }
+        for write in [&mut item.post, &mut item.patch, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            write.responses.responses.insert(
+                "403".into(),
+                RefOr::Ref(Ref::from_response_name("Forbidden")),
+            );
+        }
+    }
+    doc
 }
 
 /// Adds the API's routes to an app, with the docs and the fallback for unknown routes.

@@ -11,15 +11,22 @@ use super::Store;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Create, change and delete records.
+    /// Read, where reads need a token (`CLAIMTRAIL_PUBLIC_READS=false`).
+    Read,
+    /// Read, and create, change and delete records.
     Write,
     /// Everything `write` may, and manage tokens.
     Admin,
 }
 
 impl Scope {
+    pub fn may_write(self) -> bool {
+        matches!(self, Scope::Write | Scope::Admin)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
+            Scope::Read => "read",
             Scope::Write => "write",
             Scope::Admin => "admin",
         }
@@ -27,6 +34,7 @@ impl Scope {
 
     fn parse(s: &str) -> Option<Scope> {
         match s {
+            "read" => Some(Scope::Read),
             "write" => Some(Scope::Write),
             "admin" => Some(Scope::Admin),
             _ => None,
@@ -100,7 +108,8 @@ fn info((id, name, scope, created_at, revoked_at): TokenRow) -> TokenInfo {
     TokenInfo {
         id,
         name,
-        scope: Scope::parse(&scope).unwrap_or(Scope::Write),
+        // The CHECK constraint keeps the column to the three scopes; read is the least power.
+        scope: Scope::parse(&scope).unwrap_or(Scope::Read),
         created_at,
         revoked_at,
     }

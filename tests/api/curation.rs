@@ -497,3 +497,54 @@ async fn concurrent_writers_lose_nothing() {
         .unwrap();
     assert_eq!(integrity, "ok");
 }
+
+#[tokio::test]
+async fn a_read_token_cannot_write_and_private_reads_need_a_token() {
+    let app = spawn_app().await;
+    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let (_, reader) = tokens::create(&store, "reader", Scope::Read).await.unwrap();
+    store.close().await;
+    let refused = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&reader),
+        Some(&claim_body("read-only")),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "forbidden");
+
+    let private = crate::helpers::start_with(&app.db_path, false).await;
+    let client = reqwest::Client::new();
+    let anonymous = client
+        .get(format!("{private}/v1/claims"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.headers()["www-authenticate"],
+        "Bearer realm=\"claimtrail\""
+    );
+    let with_token = client
+        .get(format!("{private}/v1/claims"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), StatusCode::OK);
+    for open in ["/healthz", "/readyz", "/openapi.json", "/docs/"] {
+        assert_eq!(
+            client
+                .get(format!("{private}{open}"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK,
+            "{open}"
+        );
+    }
+}

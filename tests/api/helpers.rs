@@ -38,6 +38,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on `db_path` and returns its base URL.
 pub async fn start(db_path: &std::path::Path) -> String {
+    start_with(db_path, true).await
+}
+
+/// Starts a server on `db_path`, with reads public or not, and returns its base URL.
+pub async fn start_with(db_path: &std::path::Path, public_reads: bool) -> String {
     if std::env::var_os("TEST_LOG").is_some() {
         claimtrail::telemetry::init();
     }
@@ -49,6 +54,7 @@ pub async fn start(db_path: &std::path::Path) -> String {
         },
         workers: Some(2),
         no_dataset: false,
+        public_reads,
     };
     let app = Application::build(&args).await.expect("the app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
