@@ -13,9 +13,9 @@ create table tokens (
 
 create table history (
     seq integer primary key,
-    resource text not null check (resource in ('claim', 'appearance')),
+    resource text not null check (resource in ('claim', 'appearance', 'assessment')),
     resource_id text not null,
-    -- For an appearance, the claim it belongs to; its history is part of the claim's.
+    -- The claim the record belongs to: an appearance's or assessment's history is the claim's.
     claim_id text,
     action text not null check (action in ('create', 'update', 'delete')),
     token_id text references tokens (id),

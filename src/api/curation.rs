@@ -1,6 +1,8 @@
 //! Writes on claims and their appearances, and their history. Every write needs a bearer
 //! token; `PATCH` and `DELETE` honour `If-Match`; `POST` honours `Idempotency-Key`.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
@@ -11,9 +13,14 @@ use utoipa::IntoParams;
 use super::auth::Writer;
 use super::body::JsonBody;
 use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, ProblemCode};
+use super::formats::{self, CsvLayout, negotiate};
+use super::linked_data;
 use super::lists::{HistoryList, respond};
-use super::params::{ListParams, Query};
-use crate::domain::{AppearanceBody, AppearanceInput, ClaimBody, ClaimInput, FieldProblem};
+use super::params::{FormatParams, ListParams, Query};
+use crate::domain::{
+    AppearanceBody, AppearanceInput, AssessmentBody, AssessmentInput, ClaimBody, ClaimInput,
+    FieldProblem,
+};
 use crate::store::writes::{self, Created, HistoryEntry, Idempotency, WriteError};
 use crate::store::{PageRequest, Store};
 
@@ -22,6 +29,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_claim)
         .service(delete_claim)
         .service(create_appearance)
+        .service(get_appearance)
+        .service(update_appearance)
+        .service(delete_appearance)
+        .service(create_assessment)
+        .service(get_assessment)
+        .service(update_assessment)
+        .service(delete_assessment)
         .service(claim_history);
 }
 
@@ -202,7 +216,7 @@ async fn update_claim(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, writes::claim_etag(&claim)))
+        .insert_header((header::ETAG, writes::etag(&claim)))
         .json(claim))
 }
 
@@ -321,4 +335,351 @@ async fn claim_history(
         },
     )
     .await
+}
+
+/// The path of one of a claim's appearances.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AppearancePath {
+    /// The claim's id.
+    #[param(example = "musk-china-ai-compute")]
+    id: String,
+    /// The appearance's id.
+    #[param(example = "musk-ai-compute-meiguo")]
+    appearance_id: String,
+}
+
+/// The path of one of a claim's assessments.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AssessmentPath {
+    /// The claim's id.
+    #[param(example = "musk-china-3x-us-generation-by-2026")]
+    id: String,
+    /// The assessment's id.
+    #[param(example = "musk-3x-by-2026-on-2024-2025-data")]
+    assessment_id: String,
+}
+
+fn no_such(code: ProblemCode, what: &str, id: &str) -> ApiError {
+    ApiError::not_found(code, what, id)
+}
+
+/// A record with its `ETag`.
+fn with_etag<T: serde::Serialize>(status: StatusCode, record: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, writes::etag(record)))
+        .json(record)
+}
+
+/// Get one of a claim's appearances
+///
+/// One appearance, with the `ETag` to change it with `If-Match`.
+#[utoipa::path(
+    tag = "claims",
+    params(AppearancePath, FormatParams),
+    responses(
+        (status = 200, description = "The appearance.",
+            content((crate::domain::Appearance = "application/json"), ("text/csv"), ("application/x-ndjson"), ("application/ld+json")),
+            headers(("ETag" = String, description = "Its version, for `If-Match`."))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}/appearances/{appearance_id}")]
+async fn get_appearance(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<AppearancePath>,
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let appearance = writes::appearance(&store, &path.id, &path.appearance_id)
+        .await?
+        .ok_or_else(|| {
+            no_such(
+                ProblemCode::AppearanceNotFound,
+                "appearance",
+                &path.appearance_id,
+            )
+        })?;
+    formats::item(format, &appearance, CsvLayout::new(BTreeMap::new()), |a| {
+        linked_data::appearance(a, &[])
+    })
+}
+
+/// Change an appearance
+///
+/// A JSON merge patch of the appearance's fields as `POST` takes them, honouring `If-Match`.
+#[utoipa::path(
+    tag = "claims",
+    params(AppearancePath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = AppearanceBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"fidelity": "mistranslated", "note": "算力 for power."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed appearance.", body = crate::domain::Appearance,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed appearance would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/claims/{id}/appearances/{appearance_id}")]
+async fn update_appearance(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<AppearancePath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let patched = writes::patch_appearance(
+        &store,
+        &path.id,
+        &path.appearance_id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| {
+        sub_resource_error(
+            e,
+            ProblemCode::AppearanceNotFound,
+            "appearance",
+            &path.appearance_id,
+        )
+    })?;
+    Ok(with_etag(StatusCode::OK, &patched))
+}
+
+/// Delete an appearance
+///
+/// Removes the appearance; 409 if another appearance is its translation.
+#[utoipa::path(
+    tag = "claims",
+    params(AppearancePath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Another appearance translates this one.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/claims/{id}/appearances/{appearance_id}")]
+async fn delete_appearance(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<AppearancePath>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    writes::delete_appearance(
+        &store,
+        &path.id,
+        &path.appearance_id,
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| {
+        sub_resource_error(
+            e,
+            ProblemCode::AppearanceNotFound,
+            "appearance",
+            &path.appearance_id,
+        )
+    })?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A missing sub-record is named as such, not as a missing claim.
+fn sub_resource_error(e: WriteError, code: ProblemCode, what: &str, id: &str) -> ApiError {
+    match e {
+        WriteError::NotFound => no_such(code, what, id),
+        other => other.into(),
+    }
+}
+
+/// Get one of a claim's assessments
+///
+/// One assessment, with the `ETag` to change it with `If-Match`.
+#[utoipa::path(
+    tag = "claims",
+    params(AssessmentPath, FormatParams),
+    responses(
+        (status = 200, description = "The assessment.",
+            content((crate::domain::Assessment = "application/json"), ("text/csv"), ("application/x-ndjson"), ("application/ld+json")),
+            headers(("ETag" = String, description = "Its version, for `If-Match`."))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claims/{id}/assessments/{assessment_id}")]
+async fn get_assessment(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<AssessmentPath>,
+    Query(params): Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = negotiate(&req, params.parse()?, formats::ALL)?;
+    let assessment = writes::assessment(&store, &path.id, &path.assessment_id)
+        .await?
+        .ok_or_else(|| {
+            no_such(
+                ProblemCode::AssessmentNotFound,
+                "assessment",
+                &path.assessment_id,
+            )
+        })?;
+    let claim = path.id.clone();
+    formats::item(
+        format,
+        &assessment,
+        CsvLayout::new(BTreeMap::new()),
+        move |a| linked_data::assessment(a, &claim),
+    )
+}
+
+/// Add an assessment to a claim
+///
+/// A review of the claim. The latest assessment (by `assessed_on`) sets the claim's `status`.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = AssessmentBody, description = "The assessment."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Assessment,
+            headers(("Location" = String, description = "The new assessment."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The assessment is not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/claims/{id}/assessments")]
+async fn create_assessment(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input = AssessmentInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome =
+        writes::create_assessment(&store, &path.id, &input, &token.id, idem.as_ref()).await?;
+    let claim = path.id.clone();
+    Ok(created(outcome, move |a| {
+        format!("/v1/claims/{claim}/assessments/{}", a.id)
+    }))
+}
+
+/// Change an assessment
+///
+/// A JSON merge patch of the assessment's fields, honouring `If-Match`.
+#[utoipa::path(
+    tag = "claims",
+    params(AssessmentPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = AssessmentBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"verdict": "incorrect", "assessed_on": "2027-01-15"})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed assessment.", body = crate::domain::Assessment,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed assessment would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/claims/{id}/assessments/{assessment_id}")]
+async fn update_assessment(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<AssessmentPath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let patched = writes::patch_assessment(
+        &store,
+        &path.id,
+        &path.assessment_id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| {
+        sub_resource_error(
+            e,
+            ProblemCode::AssessmentNotFound,
+            "assessment",
+            &path.assessment_id,
+        )
+    })?;
+    Ok(with_etag(StatusCode::OK, &patched))
+}
+
+/// Delete an assessment
+///
+/// Removes the assessment; the claim's status falls back to the latest remaining one.
+#[utoipa::path(
+    tag = "claims",
+    params(AssessmentPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/claims/{id}/assessments/{assessment_id}")]
+async fn delete_assessment(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<AssessmentPath>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    writes::delete_assessment(
+        &store,
+        &path.id,
+        &path.assessment_id,
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| {
+        sub_resource_error(
+            e,
+            ProblemCode::AssessmentNotFound,
+            "assessment",
+            &path.assessment_id,
+        )
+    })?;
+    Ok(HttpResponse::NoContent().finish())
 }

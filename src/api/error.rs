@@ -19,6 +19,8 @@ pub enum ProblemCode {
     InvalidCursor,
     ClaimNotFound,
     ClaimantNotFound,
+    AppearanceNotFound,
+    AssessmentNotFound,
     SourceNotFound,
     TopicNotFound,
     IndicatorNotFound,

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    AppearanceKind, CalendarDate, Claim, ClaimBody, ClaimKind, DatePrecision, Fidelity,
-    InvalidValue, LanguageTag, Qualifier, Slug, Unit, parse_region,
+    AppearanceKind, CalendarDate, Claim, ClaimBody, ClaimKind, ClaimStatus, DatePrecision,
+    Evidence, Fidelity, InvalidValue, LanguageTag, Qualifier, Slug, Unit, parse_region,
 };
 
 /// One failing field of a body: where (a JSON pointer) and why.
@@ -458,6 +458,88 @@ impl AppearanceInput {
             }),
             _ => Err(problems),
         }
+    }
+}
+
+/// An assessment as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentInput {
+    pub id: Option<Slug>,
+    pub verdict: ClaimStatus,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    pub assessed_on: CalendarDate,
+    pub assessor: String,
+}
+
+impl AssessmentInput {
+    pub fn parse(body: &Map<String, Value>) -> Result<AssessmentInput, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let allowed = [
+            "id",
+            "verdict",
+            "summary",
+            "evidence",
+            "assessed_on",
+            "assessor",
+        ];
+        let mut r = Reader::new(body, "", &allowed, &mut problems);
+        let id = r.parsed("id", false, Slug::parse);
+        let verdict = r.parsed("verdict", true, str::parse::<ClaimStatus>);
+        let summary = r.string("summary", true);
+        let assessed_on = r.parsed("assessed_on", true, CalendarDate::parse);
+        let assessor = r.string("assessor", true);
+        let mut evidence = Vec::new();
+        for (pointer, e) in r.objects("evidence") {
+            let mut er = Reader::new(
+                e,
+                &pointer,
+                &["description", "url", "source_id"],
+                &mut *r.problems,
+            );
+            let description = er.string("description", true);
+            let url = er.parsed("url", false, parse_url);
+            let source_id = er.string("source_id", false);
+            if let Some(description) = description {
+                evidence.push(Evidence {
+                    description,
+                    url,
+                    source_id,
+                });
+            }
+        }
+        match (verdict, summary, assessed_on, assessor) {
+            (Some(verdict), Some(summary), Some(assessed_on), Some(assessor))
+                if problems.is_empty() =>
+            {
+                Ok(AssessmentInput {
+                    id,
+                    verdict,
+                    summary,
+                    evidence,
+                    assessed_on,
+                    assessor,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+/// An absolute http(s) URL.
+fn parse_url(s: &str) -> Result<String, InvalidValue> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty() && !rest.starts_with('/') && !s.contains(char::is_whitespace) =>
+        {
+            Ok(s.to_owned())
+        }
+        _ => Err(InvalidValue(
+            "must be an absolute http:// or https:// URL".into(),
+        )),
     }
 }
 

@@ -9,7 +9,9 @@ mod revisions;
 mod units;
 mod values;
 
-pub use input::{AppearanceInput, ClaimInput, FieldProblem, QuantityInput, etag_of};
+pub use input::{
+    AppearanceInput, AssessmentInput, ClaimInput, FieldProblem, QuantityInput, etag_of,
+};
 pub use records::*;
 pub use revisions::revision_steps;
 pub use units::{Measure, Unit};

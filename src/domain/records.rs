@@ -219,7 +219,7 @@ pub struct Appearance {
 }
 
 /// A piece of evidence an assessment relies on.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
 pub struct Evidence {
     #[schema(
         example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x."
@@ -542,6 +542,41 @@ impl From<&Claim> for ClaimBody {
             supersedes: c.supersedes.clone(),
             origin_source: c.origin_source.clone(),
             note: c.note.clone(),
+        }
+    }
+}
+
+/// An assessment as a client writes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "verdict": "pending",
+    "summary": "Due at the end of 2026; 2024-25 data put the ratio at about 2.2-2.5x.",
+    "evidence": [{"description": "2024 generation: China 10,087 TWh, US 4,635 TWh."}],
+    "assessed_on": "2026-11-29",
+    "assessor": "claimtrail editors"
+}))]
+pub struct AssessmentBody {
+    /// The id to give it (a slug); one is made when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The verdict; the latest assessment's verdict is the claim's `status`.
+    pub verdict: ClaimStatus,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    /// YYYY-MM-DD.
+    pub assessed_on: String,
+    pub assessor: String,
+}
+
+impl From<&Assessment> for AssessmentBody {
+    fn from(a: &Assessment) -> AssessmentBody {
+        AssessmentBody {
+            id: None,
+            verdict: a.verdict,
+            summary: a.summary.clone(),
+            evidence: a.evidence.clone(),
+            assessed_on: a.assessed_on.clone(),
+            assessor: a.assessor.clone(),
         }
     }
 }

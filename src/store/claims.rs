@@ -701,13 +701,22 @@ async fn assessments_of(
     store: &Store,
     claim_ids: &[String],
 ) -> Result<Vec<Assessment>, sqlx::Error> {
+    let mut conn = store.reader().acquire().await?;
+    assessments_on(&mut conn, claim_ids).await
+}
+
+/// A claim's assessments on a given connection: a writer reads its own changes this way.
+pub(crate) async fn assessments_on(
+    conn: &mut sqlx::SqliteConnection,
+    claim_ids: &[String],
+) -> Result<Vec<Assessment>, sqlx::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "select id, claim_id, verdict, summary, evidence, assessed_on, assessor, created_at, \
          updated_at from assessments where claim_id in ",
     );
     push_list(&mut qb, claim_ids.iter().cloned());
     qb.push(" order by claim_id, assessed_on, created_at, id");
-    let rows: Vec<AssessmentRow> = qb.build_query_as().fetch_all(store.reader()).await?;
+    let rows: Vec<AssessmentRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(Assessment::try_from).collect()
 }
 

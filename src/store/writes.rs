@@ -8,12 +8,12 @@ use serde_json::Value;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use utoipa::ToSchema;
 
-use super::claims::{appearances_on, fetch_on};
+use super::claims::{appearances_on, assessments_on, fetch_on};
 use super::tokens::now;
 use super::{Keyset, Page, PageRequest, Store, from_json, search};
 use crate::domain::{
-    Appearance, AppearanceBody, AppearanceInput, Claim, ClaimInput, Dimension, FieldProblem,
-    etag_of,
+    Appearance, AppearanceBody, AppearanceInput, Assessment, AssessmentBody, AssessmentInput,
+    Claim, ClaimInput, Dimension, FieldProblem, etag_of,
 };
 
 /// Why a write was refused.
@@ -277,22 +277,6 @@ async fn current(tx: &mut Transaction<'_, Sqlite>, id: &str) -> Result<Option<Cl
     Ok(fetch_on(tx, &[id.to_owned()]).await?.pop())
 }
 
-/// The ETag of a claim's JSON representation.
-pub fn claim_etag(claim: &Claim) -> String {
-    etag_of(&serde_json::to_vec(claim).unwrap_or_default())
-}
-
-fn check_if_match(claim: &Claim, if_match: Option<&str>) -> Result<(), WriteError> {
-    match if_match {
-        Some(tags)
-            if tags.trim() != "*" && !tags.split(',').any(|t| t.trim() == claim_etag(claim)) =>
-        {
-            Err(WriteError::Stale)
-        }
-        _ => Ok(()),
-    }
-}
-
 /// An `Idempotency-Key` and a digest of the request it came with.
 pub struct Idempotency {
     pub key: String,
@@ -423,7 +407,7 @@ pub async fn patch_claim(
 ) -> Result<Claim, WriteError> {
     let mut tx = store.writer().begin().await?;
     let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
-    check_if_match(&before, if_match)?;
+    check_etag(&before, if_match)?;
     let before_body = ClaimInput::body_of(&before);
     let mut body = before_body.clone();
     json_patch::merge(&mut body, patch);
@@ -469,7 +453,7 @@ pub async fn delete_claim(
 ) -> Result<(), WriteError> {
     let mut tx = store.writer().begin().await?;
     let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
-    check_if_match(&before, if_match)?;
+    check_etag(&before, if_match)?;
     if let Some(successor) = &before.superseded_by {
         return Err(WriteError::Conflict(format!(
             "{successor} supersedes {id}; delete or re-point {successor} first"
@@ -500,6 +484,117 @@ pub async fn delete_claim(
     Ok(())
 }
 
+/// The ETag of a record's JSON representation.
+pub fn etag<T: Serialize>(record: &T) -> String {
+    etag_of(&serde_json::to_vec(record).unwrap_or_default())
+}
+
+fn check_etag<T: Serialize>(current: &T, if_match: Option<&str>) -> Result<(), WriteError> {
+    match if_match {
+        Some(tags) if tags.trim() != "*" && !tags.split(',').any(|t| t.trim() == etag(current)) => {
+            Err(WriteError::Stale)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn new_id(given: Option<&crate::domain::Slug>, prefix: &str) -> Result<String, WriteError> {
+    Ok(match given {
+        Some(id) => id.as_str().to_owned(),
+        None => format!(
+            "{}-{}",
+            prefix.chars().take(80).collect::<String>(),
+            random_suffix()?
+        ),
+    })
+}
+
+async fn appearance_on(
+    conn: &mut SqliteConnection,
+    claim_id: &str,
+    id: &str,
+) -> Result<Option<Appearance>, sqlx::Error> {
+    Ok(appearances_on(conn, &[claim_id.to_owned()])
+        .await?
+        .into_iter()
+        .find(|a| a.id == id))
+}
+
+async fn assessment_on(
+    conn: &mut SqliteConnection,
+    claim_id: &str,
+    id: &str,
+) -> Result<Option<Assessment>, sqlx::Error> {
+    Ok(assessments_on(conn, &[claim_id.to_owned()])
+        .await?
+        .into_iter()
+        .find(|a| a.id == id))
+}
+
+/// Inserts or replaces an appearance after checking what it refers to.
+async fn write_appearance(
+    conn: &mut SqliteConnection,
+    claim_id: &str,
+    id: &str,
+    input: &AppearanceInput,
+    create: bool,
+) -> Result<(), WriteError> {
+    let mut problems = Vec::new();
+    if !exists(conn, "sources", &input.source).await? {
+        problems.push(problem(
+            "/source",
+            format!("there is no source {:?}", input.source),
+        ));
+    }
+    if let Some(original) = &input.translation_of
+        && (original == id || !exists(conn, "appearances", original).await?)
+    {
+        problems.push(problem(
+            "/translation_of",
+            format!("there is no other appearance {original:?}"),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(WriteError::Invalid(problems));
+    }
+    if input.first_appearance {
+        sqlx::query("update appearances set first_appearance = 0 where claim_id = ? and id <> ?")
+            .bind(claim_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let at = now();
+    let statement = if create {
+        "insert into appearances (source_id, quote, lang, kind, translation_of, fidelity, note, \
+         locator, first_appearance, updated_at, claim_id, created_at, id) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "update appearances set source_id = ?, quote = ?, lang = ?, kind = ?, translation_of = ?, \
+         fidelity = ?, note = ?, locator = ?, first_appearance = ?, updated_at = ? \
+         where claim_id = ? and created_at <> ? and id = ?"
+    };
+    sqlx::query(statement)
+        .bind(&input.source)
+        .bind(&input.quote)
+        .bind(input.lang.as_str())
+        .bind(input.kind.map(|k| k.as_str()))
+        .bind(&input.translation_of)
+        .bind(input.fidelity.map(|f| f.as_str()))
+        .bind(&input.note)
+        .bind(&input.locator)
+        .bind(input.first_appearance)
+        .bind(&at)
+        .bind(claim_id)
+        // On update the creation time is compared with an impossible one and never filters.
+        .bind(if create { at.as_str() } else { "" })
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    search::index_claims(conn, &[claim_id.to_owned()]).await?;
+    Ok(())
+}
+
 /// Adds an appearance to a claim.
 pub async fn create_appearance(
     store: &Store,
@@ -515,83 +610,28 @@ pub async fn create_appearance(
     if !exists(&mut tx, "claims", claim_id).await? {
         return Err(WriteError::NotFound);
     }
-    let id = match &input.id {
-        Some(id) => id.as_str().to_owned(),
-        None => format!(
-            "{}-{}",
-            claim_id.chars().take(80).collect::<String>(),
-            random_suffix()?
-        ),
-    };
+    let id = new_id(input.id.as_ref(), claim_id)?;
     if exists(&mut tx, "appearances", &id).await? {
         return Err(WriteError::Conflict(format!(
             "an appearance with id {id:?} exists already"
         )));
     }
-    let mut problems = Vec::new();
-    if !exists(&mut tx, "sources", &input.source).await? {
-        problems.push(problem(
-            "/source",
-            format!("there is no source {:?}", input.source),
-        ));
-    }
-    if let Some(original) = &input.translation_of
-        && !exists(&mut tx, "appearances", original).await?
-    {
-        problems.push(problem(
-            "/translation_of",
-            format!("there is no appearance {original:?}"),
-        ));
-    }
-
-    if !problems.is_empty() {
-        return Err(WriteError::Invalid(problems));
-    }
-    if input.first_appearance {
-        sqlx::query("update appearances set first_appearance = 0 where claim_id = ?")
-            .bind(claim_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let at = now();
-    sqlx::query(
-        "insert into appearances (id, claim_id, source_id, quote, lang, kind, translation_of, \
-         fidelity, note, locator, first_appearance, created_at, updated_at) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(claim_id)
-    .bind(&input.source)
-    .bind(&input.quote)
-    .bind(input.lang.as_str())
-    .bind(input.kind.map(|k| k.as_str()))
-    .bind(&input.translation_of)
-    .bind(input.fidelity.map(|f| f.as_str()))
-    .bind(&input.note)
-    .bind(&input.locator)
-    .bind(input.first_appearance)
-    .bind(&at)
-    .bind(&at)
-    .execute(&mut *tx)
-    .await?;
-    search::index_claims(&mut tx, &[claim_id.to_owned()]).await?;
-    let created = appearances_on(&mut tx, &[claim_id.to_owned()])
+    write_appearance(&mut tx, claim_id, &id, input, true).await?;
+    let created = appearance_on(&mut tx, claim_id, &id)
         .await?
-        .into_iter()
-        .find(|a| a.id == id)
         .ok_or(WriteError::NotFound)?;
-    let body = to_value(&AppearanceBody::from(&created));
+    let change = Change {
+        resource: "appearance",
+        resource_id: &id,
+        claim_id,
+        action: "create",
+    };
     record(
         &mut tx,
-        Change {
-            resource: "appearance",
-            resource_id: &id,
-            claim_id,
-            action: "create",
-        },
+        change,
         token,
         &Value::Null,
-        &body,
+        &to_value(&AppearanceBody::from(&created)),
     )
     .await?;
     remember(
@@ -603,6 +643,305 @@ pub async fn create_appearance(
     .await?;
     tx.commit().await?;
     Ok(Created::New(created))
+}
+
+/// Applies a JSON merge patch to an appearance.
+pub async fn patch_appearance(
+    store: &Store,
+    claim_id: &str,
+    id: &str,
+    patch: &Value,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<Appearance, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let before = appearance_on(&mut tx, claim_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let before_body = to_value(&AppearanceBody {
+        id: None,
+        ..AppearanceBody::from(&before)
+    });
+    let input =
+        AppearanceInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
+    write_appearance(&mut tx, claim_id, id, &input, false).await?;
+    let after = appearance_on(&mut tx, claim_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let after_body = to_value(&AppearanceBody {
+        id: None,
+        ..AppearanceBody::from(&after)
+    });
+    let change = Change {
+        resource: "appearance",
+        resource_id: id,
+        claim_id,
+        action: "update",
+    };
+    record(&mut tx, change, token, &before_body, &after_body).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes an appearance, unless another translates it.
+pub async fn delete_appearance(
+    store: &Store,
+    claim_id: &str,
+    id: &str,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<(), WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let before = appearance_on(&mut tx, claim_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let translations: Vec<String> =
+        sqlx::query_scalar("select id from appearances where translation_of = ? order by id")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+    if !translations.is_empty() {
+        return Err(WriteError::Conflict(format!(
+            "{} translate{} {id}; delete or re-point {} first",
+            translations.join(", "),
+            if translations.len() == 1 { "s" } else { "" },
+            if translations.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )));
+    }
+    sqlx::query("delete from appearances where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    search::index_claims(&mut tx, &[claim_id.to_owned()]).await?;
+    let change = Change {
+        resource: "appearance",
+        resource_id: id,
+        claim_id,
+        action: "delete",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &to_value(&AppearanceBody::from(&before)),
+        &Value::Null,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The patched body, refusing a change of id.
+fn merged(
+    before: &Value,
+    patch: &Value,
+    id: &str,
+) -> Result<serde_json::Map<String, Value>, WriteError> {
+    if patch.get("id").is_some_and(|v| v.as_str() != Some(id)) {
+        return Err(WriteError::Invalid(vec![problem("/id", "cannot change")]));
+    }
+    let mut body = before.clone();
+    json_patch::merge(&mut body, patch);
+    let mut map = match body {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    map.remove("id");
+    Ok(map)
+}
+
+async fn write_assessment(
+    conn: &mut SqliteConnection,
+    claim_id: &str,
+    id: &str,
+    input: &AssessmentInput,
+    create: bool,
+) -> Result<(), WriteError> {
+    let mut problems = Vec::new();
+    for (i, e) in input.evidence.iter().enumerate() {
+        if let Some(source) = &e.source_id
+            && !exists(conn, "sources", source).await?
+        {
+            problems.push(problem(
+                &format!("/evidence/{i}/source_id"),
+                format!("there is no source {source:?}"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(WriteError::Invalid(problems));
+    }
+    let at = now();
+    let statement = if create {
+        "insert into assessments (verdict, summary, evidence, assessed_on, assessor, updated_at, \
+         claim_id, created_at, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "update assessments set verdict = ?, summary = ?, evidence = ?, assessed_on = ?, \
+         assessor = ?, updated_at = ? where claim_id = ? and created_at <> ? and id = ?"
+    };
+    sqlx::query(statement)
+        .bind(input.verdict.as_str())
+        .bind(&input.summary)
+        .bind(serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into()))
+        .bind(input.assessed_on.to_iso())
+        .bind(&input.assessor)
+        .bind(&at)
+        .bind(claim_id)
+        .bind(if create { at.as_str() } else { "" })
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds an assessment; the claim's status follows the latest one.
+pub async fn create_assessment(
+    store: &Store,
+    claim_id: &str,
+    input: &AssessmentInput,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Created<Assessment>, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+        return Ok(Created::Replay { status, body });
+    }
+    if !exists(&mut tx, "claims", claim_id).await? {
+        return Err(WriteError::NotFound);
+    }
+    let id = new_id(input.id.as_ref(), claim_id)?;
+    if exists(&mut tx, "assessments", &id).await? {
+        return Err(WriteError::Conflict(format!(
+            "an assessment with id {id:?} exists already"
+        )));
+    }
+    write_assessment(&mut tx, claim_id, &id, input, true).await?;
+    let created = assessment_on(&mut tx, claim_id, &id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let change = Change {
+        resource: "assessment",
+        resource_id: &id,
+        claim_id,
+        action: "create",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &Value::Null,
+        &to_value(&AssessmentBody::from(&created)),
+    )
+    .await?;
+    remember(
+        &mut tx,
+        token,
+        idem,
+        &serde_json::to_string(&created).unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created::New(created))
+}
+
+/// Applies a JSON merge patch to an assessment.
+pub async fn patch_assessment(
+    store: &Store,
+    claim_id: &str,
+    id: &str,
+    patch: &Value,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<Assessment, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let before = assessment_on(&mut tx, claim_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let before_body = to_value(&AssessmentBody::from(&before));
+    let input =
+        AssessmentInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
+    write_assessment(&mut tx, claim_id, id, &input, false).await?;
+    let after = assessment_on(&mut tx, claim_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let change = Change {
+        resource: "assessment",
+        resource_id: id,
+        claim_id,
+        action: "update",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &before_body,
+        &to_value(&AssessmentBody::from(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes an assessment; the claim's status falls back to the one before.
+pub async fn delete_assessment(
+    store: &Store,
+    claim_id: &str,
+    id: &str,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<(), WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let before = assessment_on(&mut tx, claim_id, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    sqlx::query("delete from assessments where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let change = Change {
+        resource: "assessment",
+        resource_id: id,
+        claim_id,
+        action: "delete",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &to_value(&AssessmentBody::from(&before)),
+        &Value::Null,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A claim's appearance, or `None`.
+pub async fn appearance(
+    store: &Store,
+    claim_id: &str,
+    id: &str,
+) -> Result<Option<Appearance>, sqlx::Error> {
+    let mut conn = store.reader().acquire().await?;
+    appearance_on(&mut conn, claim_id, id).await
+}
+
+/// A claim's assessment, or `None`.
+pub async fn assessment(
+    store: &Store,
+    claim_id: &str,
+    id: &str,
+) -> Result<Option<Assessment>, sqlx::Error> {
+    let mut conn = store.reader().acquire().await?;
+    assessment_on(&mut conn, claim_id, id).await
 }
 
 /// One recorded write.

@@ -548,3 +548,167 @@ async fn a_read_token_cannot_write_and_private_reads_need_a_token() {
         );
     }
 }
+
+#[tokio::test]
+async fn assessments_set_the_status_and_appearances_can_be_corrected() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let claim = "/v1/claims/musk-china-3x-us-generation-by-2026";
+    let review = json!({
+        "id": "musk-3x-at-the-horizon", "verdict": "incorrect", "assessed_on": "2027-02-01",
+        "summary": "An example verdict for this test.", "assessor": "tests",
+        "evidence": [{"description": "An example.", "url": "https://example.org/data", "source_id": "eeff7-2026-01-10-musk-ai-compute"}]
+    });
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("{claim}/assessments"),
+        Some(&token),
+        Some(&review),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(app.get_json(claim).await["status"], "incorrect");
+    assert_eq!(
+        app.ids("/v1/claims?status=incorrect").await,
+        ["musk-china-3x-us-generation-by-2026"]
+    );
+
+    let path = format!("{claim}/assessments/musk-3x-at-the-horizon");
+    let etag = app.get(&path).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let patched = app
+        .client
+        .patch(format!("{}{path}", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&json!({"verdict": "partly_correct"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(app.get_json(claim).await["status"], "partly_correct");
+    let bad = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        Some(&token),
+        Some(&json!({"verdict": "maybe", "evidence": [{"url": "ftp://x"}]})),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.unwrap();
+    let fields: HashSet<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        HashSet::from(["/verdict", "/evidence/0/description", "/evidence/0/url"])
+    );
+    let deleted = send(&app, reqwest::Method::DELETE, &path, Some(&token), None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_json(claim).await["status"],
+        "pending",
+        "back to the dossier's assessment"
+    );
+    assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
+
+    // A desk editor marks a translation as a mistranslation, with If-Match.
+    let appearance = "/v1/claims/musk-china-ai-compute/appearances/musk-ai-compute-worldjournal";
+    let etag = app.get(appearance).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let marked = app
+        .client
+        .patch(format!("{}{appearance}", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&json!({"fidelity": "mistranslated", "note": "An example correction."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), StatusCode::OK);
+    let marked: Value = marked.json().await.unwrap();
+    assert_eq!(
+        (marked["fidelity"].as_str(), marked["quote"].as_str()),
+        (
+            Some("mistranslated"),
+            Some("中國將產出比其他任何國家更多的電力")
+        )
+    );
+    let stale = app
+        .client
+        .patch(format!("{}{appearance}", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&json!({"note": "stale"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+
+    let translated = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claims/musk-china-ai-compute/appearances/musk-ai-compute-bi-power",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        translated.status(),
+        StatusCode::CONFLICT,
+        "others translate it"
+    );
+    assert_eq!(
+        app.ids(&format!(
+            "/v1/claims?q={}",
+            enc("\"more powerful computing power\"")
+        ))
+        .await,
+        ["musk-china-ai-compute"]
+    );
+    let gone = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claims/musk-china-ai-compute/appearances/musk-ai-compute-ckhq",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    assert!(
+        app.ids(&format!(
+            "/v1/claims?q={}",
+            enc("\"more powerful computing power\"")
+        ))
+        .await
+        .is_empty(),
+        "the index follows"
+    );
+    let history = app
+        .get_json("/v1/claims/musk-china-ai-compute/history")
+        .await;
+    let actions: Vec<(&str, &str)> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["resource"].as_str().unwrap(),
+                h["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [("appearance", "delete"), ("appearance", "update")]
+    );
+}
