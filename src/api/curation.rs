@@ -16,12 +16,13 @@ use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, Pr
 use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
 use super::lists::{HistoryList, respond};
-use super::params::{FormatParams, ListParams, Query};
+use super::params::{FormatParams, ListParams, Query, QueryParams, parse_bool};
 use crate::domain::{
     AppearanceBody, AppearanceInput, AssessmentBody, AssessmentInput, ClaimBody, ClaimInput,
-    FieldProblem,
+    FieldProblem, TermBody, TermInput,
 };
-use crate::store::writes::{self, Created, HistoryEntry, Idempotency, WriteError};
+use crate::store::taxonomy;
+use crate::store::writes::{self, Created, HistoryEntry, Idempotency, TermKind, WriteError};
 use crate::store::{PageRequest, Store};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -36,7 +37,15 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_assessment)
         .service(update_assessment)
         .service(delete_assessment)
-        .service(claim_history);
+        .service(claim_history)
+        .service(create_topic)
+        .service(update_topic)
+        .service(delete_topic)
+        .service(topic_history)
+        .service(create_indicator)
+        .service(update_indicator)
+        .service(delete_indicator)
+        .service(indicator_history);
 }
 
 /// The path of a claim.
@@ -335,6 +344,15 @@ async fn claim_history(
         },
     )
     .await
+}
+
+/// The path of a topic or an indicator.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TermPath {
+    /// Its id.
+    #[param(example = "electricity")]
+    id: String,
 }
 
 /// The path of one of a claim's appearances.
@@ -682,4 +700,371 @@ async fn delete_assessment(
         )
     })?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Create a topic
+///
+/// A new tag for claims, with its names in each language.
+#[utoipa::path(
+    tag = "topics",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = TermBody, description = "The topic; `id` is required.", example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}})),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Topic,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/topics")]
+async fn create_topic(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input =
+        TermInput::parse(&body, false).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome =
+        writes::create_term(&store, TermKind::Topic, &input, &token.id, idem.as_ref()).await?;
+    Ok(created(outcome, |v| {
+        format!("/v1/topics/{}", v["id"].as_str().unwrap_or_default())
+    }))
+}
+
+/// Change a topic
+///
+/// A JSON merge patch of its names and description, honouring `If-Match`.
+#[utoipa::path(
+    tag = "topics",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = TermBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "An example description."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed topic.", body = crate::domain::Topic,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed topic would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/topics/{id}")]
+async fn update_topic(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    writes::patch_term(
+        &store,
+        TermKind::Topic,
+        &path.id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::TopicNotFound, "topic", &path.id))?;
+    let record = taxonomy::get_topic(&store, &path.id)
+        .await?
+        .ok_or_else(|| no_such(ProblemCode::TopicNotFound, "topic", &path.id))?;
+    Ok(with_etag(StatusCode::OK, &record))
+}
+
+/// Delete a topic
+///
+/// A topic that claims carry is a 409 naming them, unless `cascade=true` takes it off them first.
+#[utoipa::path(
+    tag = "topics",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."), ("cascade" = Option<bool>, Query, description = "`true` takes the topic off the claims that carry it, then deletes it.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Claims still use it; the detail names them.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/topics/{id}")]
+async fn delete_topic(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Query(params): Query<DeleteParams>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    let cascade = params.cascade(true)?;
+    writes::delete_term(
+        &store,
+        TermKind::Topic,
+        &path.id,
+        if_match(&req).as_deref(),
+        &token.id,
+        cascade,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::TopicNotFound, "topic", &path.id))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List a topic's history
+///
+/// Every write to it, newest first, with the change as a JSON Patch.
+#[utoipa::path(
+    tag = "topics",
+    params(TermPath, ListParams),
+    responses(
+        (status = 200, description = "A page of its history.",
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/topics/{id}/history")]
+async fn topic_history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let paging = params.paging(LIST)?;
+    let (reader, id) = (store.clone(), path.into_inner().id);
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, _| {
+            let (store, id) = (reader.clone(), id.clone());
+            async move {
+                writes::term_history(&store, TermKind::Topic, &id, &PageRequest { limit, after })
+                    .await
+            }
+        },
+    )
+    .await
+}
+
+/// Create an indicator
+///
+/// A new thing for figures to measure, with its dimension (which fixes the units its figures may use).
+#[utoipa::path(
+    tag = "indicators",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = TermBody, description = "The indicator; `id` is required.", example = json!({"id": "grid-interconnection-queue", "names": {"en": "Grid interconnection queue"}, "dimension": "power"})),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Indicator,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/indicators")]
+async fn create_indicator(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input = TermInput::parse(&body, true).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome = writes::create_term(
+        &store,
+        TermKind::Indicator,
+        &input,
+        &token.id,
+        idem.as_ref(),
+    )
+    .await?;
+    Ok(created(outcome, |v| {
+        format!("/v1/indicators/{}", v["id"].as_str().unwrap_or_default())
+    }))
+}
+
+/// Change an indicator
+///
+/// A JSON merge patch of its names and description (and its dimension, while no figure uses it), honouring `If-Match`.
+#[utoipa::path(
+    tag = "indicators",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = TermBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "An example description."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed indicator.", body = crate::domain::Indicator,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The dimension cannot change while figures use it.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed indicator would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/indicators/{id}")]
+async fn update_indicator(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    writes::patch_term(
+        &store,
+        TermKind::Indicator,
+        &path.id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
+    let record = taxonomy::get_indicator(&store, &path.id)
+        .await?
+        .ok_or_else(|| no_such(ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
+    Ok(with_etag(StatusCode::OK, &record))
+}
+
+/// Delete an indicator
+///
+/// An indicator that figures use is a 409 naming their claims.
+#[utoipa::path(
+    tag = "indicators",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Claims still use it; the detail names them.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/indicators/{id}")]
+async fn delete_indicator(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Query(params): Query<DeleteParams>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    let cascade = params.cascade(false)?;
+    writes::delete_term(
+        &store,
+        TermKind::Indicator,
+        &path.id,
+        if_match(&req).as_deref(),
+        &token.id,
+        cascade,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List an indicator's history
+///
+/// Every write to it, newest first, with the change as a JSON Patch.
+#[utoipa::path(
+    tag = "indicators",
+    params(TermPath, ListParams),
+    responses(
+        (status = 200, description = "A page of its history.",
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/indicators/{id}/history")]
+async fn indicator_history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let paging = params.paging(LIST)?;
+    let (reader, id) = (store.clone(), path.into_inner().id);
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, _| {
+            let (store, id) = (reader.clone(), id.clone());
+            async move {
+                writes::term_history(
+                    &store,
+                    TermKind::Indicator,
+                    &id,
+                    &PageRequest { limit, after },
+                )
+                .await
+            }
+        },
+    )
+    .await
+}
+
+/// The query of a DELETE.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteParams {
+    /// `true` removes what still refers to the record first, where that is meaningful.
+    #[param(value_type = Option<bool>)]
+    cascade: Option<String>,
+}
+
+impl QueryParams for DeleteParams {}
+
+impl DeleteParams {
+    /// Parses `cascade`, which only some records take.
+    fn cascade(&self, allowed: bool) -> Result<bool, ApiError> {
+        match self.cascade.as_deref() {
+            None => Ok(false),
+            Some(_) if !allowed => Err(ApiError::invalid(
+                "cascade",
+                "is not a parameter of this operation",
+            )),
+            Some(value) => parse_bool(value).map_err(|e| ApiError::invalid("cascade", e.0)),
+        }
+    }
 }

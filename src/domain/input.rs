@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     AppearanceKind, CalendarDate, Claim, ClaimBody, ClaimKind, ClaimStatus, DatePrecision,
-    Evidence, Fidelity, InvalidValue, LanguageTag, Qualifier, Slug, Unit, parse_region,
+    Dimension, Evidence, Fidelity, InvalidValue, LanguageTag, Qualifier, Slug, Unit, parse_region,
 };
 
 /// One failing field of a body: where (a JSON pointer) and why.
@@ -151,6 +151,39 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A required object of non-empty texts keyed by BCP 47 tags, such as names or wordings.
+    fn language_map(&mut self, key: &str, what: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        match self.value(key) {
+            Some(Value::Object(texts)) if !texts.is_empty() => {
+                for (lang, value) in texts {
+                    let pointer = format!("{}/{}", self.pointer(key), escape(lang));
+                    let tag = LanguageTag::parse(lang);
+                    match (tag, value.as_str().filter(|s| !s.trim().is_empty())) {
+                        (Ok(tag), Some(s)) if s.chars().count() <= MAX_TEXT => {
+                            out.insert(tag.as_str().to_owned(), s.to_owned());
+                        }
+                        (Err(e), _) => self.problems.push(FieldProblem {
+                            pointer,
+                            message: format!("the key {}", e.0),
+                        }),
+                        _ => self.problems.push(FieldProblem {
+                            pointer,
+                            message: format!(
+                                "must be a non-empty string of at most {MAX_TEXT} characters"
+                            ),
+                        }),
+                    }
+                }
+            }
+            _ => self.fail(
+                key,
+                format!("is required: {what}, keyed by language, such as {{\"en\": \"...\"}}"),
+            ),
+        }
+        out
+    }
+
     fn objects(&mut self, key: &str) -> Vec<(String, &'a Map<String, Value>)> {
         match self.value(key) {
             None => Vec::new(),
@@ -261,38 +294,7 @@ impl ClaimInput {
         let origin_source = r.string("origin_source", false);
         let note = r.string("note", false);
 
-        let mut text = BTreeMap::new();
-        match r.value("text") {
-            Some(Value::Object(texts)) if !texts.is_empty() => {
-                for (lang, value) in texts {
-                    let pointer = format!("/text/{}", escape(lang));
-                    let tag = LanguageTag::parse(lang);
-                    match (tag, value.as_str().filter(|s| !s.trim().is_empty())) {
-                        (Ok(tag), Some(s)) if s.chars().count() <= MAX_TEXT => {
-                            text.insert(tag.as_str().to_owned(), s.to_owned());
-                        }
-                        (Err(e), _) => r.problems.push(FieldProblem {
-                            pointer,
-                            message: format!("the key {}", e.0),
-                        }),
-                        _ => r.problems.push(FieldProblem {
-                            pointer,
-                            message: format!(
-                                "must be a non-empty string of at most {MAX_TEXT} characters"
-                            ),
-                        }),
-                    }
-                }
-            }
-            None => r.fail(
-                "text",
-                "is required: the claim's words, keyed by language, such as {\"en\": \"...\"}",
-            ),
-            Some(_) => r.fail(
-                "text",
-                "must be an object of texts keyed by language, such as {\"en\": \"...\"}",
-            ),
-        }
+        let text = r.language_map("text", "the claim's words");
 
         let horizon = match r.value("horizon") {
             None => None,
@@ -522,6 +524,49 @@ impl AssessmentInput {
                 })
             }
             _ => Err(problems),
+        }
+    }
+}
+
+/// A topic or an indicator as written: the indicator's dimension is `Some`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermInput {
+    pub id: Option<Slug>,
+    pub names: BTreeMap<String, String>,
+    pub description: Option<String>,
+    pub dimension: Option<Dimension>,
+}
+
+impl TermInput {
+    /// Parses a topic (`with_dimension` false) or an indicator (true).
+    pub fn parse(
+        body: &Map<String, Value>,
+        with_dimension: bool,
+    ) -> Result<TermInput, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let allowed: &[&str] = if with_dimension {
+            &["id", "names", "description", "dimension"]
+        } else {
+            &["id", "names", "description"]
+        };
+        let mut r = Reader::new(body, "", allowed, &mut problems);
+        let id = r.parsed("id", false, Slug::parse);
+        let names = r.language_map("names", "its names");
+        let description = r.string("description", false);
+        let dimension = if with_dimension {
+            r.parsed("dimension", true, str::parse::<Dimension>)
+        } else {
+            None
+        };
+        if problems.is_empty() {
+            Ok(TermInput {
+                id,
+                names,
+                description,
+                dimension,
+            })
+        } else {
+            Err(problems)
         }
     }
 }

@@ -10,7 +10,7 @@ mod units;
 mod values;
 
 pub use input::{
-    AppearanceInput, AssessmentInput, ClaimInput, FieldProblem, QuantityInput, etag_of,
+    AppearanceInput, AssessmentInput, ClaimInput, FieldProblem, QuantityInput, TermInput, etag_of,
 };
 pub use records::*;
 pub use revisions::revision_steps;

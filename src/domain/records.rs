@@ -580,3 +580,41 @@ impl From<&Assessment> for AssessmentBody {
         }
     }
 }
+
+/// A topic or an indicator as a client writes it; only an indicator has a `dimension`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}, "description": "Transmission and interconnection."}))]
+pub struct TermBody {
+    /// The id to give it (a slug). POST only; required there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Names keyed by BCP 47 language; at least one.
+    pub names: LocalizedText,
+    pub description: Option<String>,
+    /// Indicators only: what it measures, which fixes the units of its figures. It cannot change
+    /// while figures use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<Dimension>,
+}
+
+impl From<&Topic> for TermBody {
+    fn from(t: &Topic) -> TermBody {
+        TermBody {
+            id: None,
+            names: t.names.clone(),
+            description: t.description.clone(),
+            dimension: None,
+        }
+    }
+}
+
+impl From<&Indicator> for TermBody {
+    fn from(i: &Indicator) -> TermBody {
+        TermBody {
+            id: None,
+            names: i.names.clone(),
+            description: i.description.clone(),
+            dimension: Some(i.dimension),
+        }
+    }
+}

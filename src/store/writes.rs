@@ -13,7 +13,7 @@ use super::tokens::now;
 use super::{Keyset, Page, PageRequest, Store, from_json, search};
 use crate::domain::{
     Appearance, AppearanceBody, AppearanceInput, Assessment, AssessmentBody, AssessmentInput,
-    Claim, ClaimInput, Dimension, FieldProblem, etag_of,
+    Claim, ClaimInput, Dimension, FieldProblem, Indicator, TermBody, TermInput, Topic, etag_of,
 };
 
 /// Why a write was refused.
@@ -262,7 +262,8 @@ async fn record(
     )
     .bind(change.resource)
     .bind(change.resource_id)
-    .bind(change.claim_id)
+    // Topics and indicators belong to no claim.
+    .bind(Some(change.claim_id).filter(|c| !c.is_empty()))
     .bind(change.action)
     .bind(token)
     .bind(now())
@@ -988,26 +989,40 @@ pub async fn claim_history(
     claim_id: &str,
     page: &PageRequest,
 ) -> Result<Page<HistoryEntry>, sqlx::Error> {
+    history_where(store, "claim_id = ?", &[claim_id], page).await
+}
+
+/// History rows matching `condition` (our own SQL, with `values` bound), newest first.
+async fn history_where(
+    store: &Store,
+    condition: &'static str,
+    values: &[&str],
+    page: &PageRequest,
+) -> Result<Page<HistoryEntry>, sqlx::Error> {
     let before = page
         .after
         .as_ref()
         .and_then(|k| k.position)
         .unwrap_or(i64::MAX);
-    let rows: Vec<HistoryRow> = sqlx::query_as(
+    let sql = format!(
         "select seq, resource, resource_id, action, token_id, at, diff from history \
-         where claim_id = ? and seq < ? order by seq desc limit ?",
-    )
-    .bind(claim_id)
-    .bind(before)
-    .bind(i64::from(page.limit) + 1)
-    .fetch_all(store.reader())
-    .await?;
+         where {condition} and seq < ? order by seq desc limit ?"
+    );
+    let mut query = sqlx::query_as::<_, HistoryRow>(sqlx::AssertSqlSafe(sql));
+    for value in values {
+        query = query.bind(*value);
+    }
+    let rows = query
+        .bind(before)
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(store.reader())
+        .await?;
     let items = rows
         .into_iter()
         .map(|(seq, resource, resource_id, action, token_id, at, diff)| {
             let keyset = Keyset {
                 position: Some(seq),
-                ..Keyset::by_id(claim_id)
+                ..Keyset::by_id(&resource_id)
             };
             Ok((
                 HistoryEntry {
@@ -1024,4 +1039,293 @@ pub async fn claim_history(
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Page::from_rows(items, page.limit, None))
+}
+
+/// The two vocabularies: topics tag claims, indicators name what figures measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    Topic,
+    Indicator,
+}
+
+impl TermKind {
+    fn table(self) -> &'static str {
+        match self {
+            TermKind::Topic => "topics",
+            TermKind::Indicator => "indicators",
+        }
+    }
+
+    fn resource(self) -> &'static str {
+        match self {
+            TermKind::Topic => "topic",
+            TermKind::Indicator => "indicator",
+        }
+    }
+
+    /// The record as GET shows it (for its ETag) and its writable fields, as the reader sees it
+    /// now: with the writer held, nothing can change it meanwhile.
+    async fn current(
+        self,
+        store: &Store,
+        id: &str,
+    ) -> Result<Option<(String, TermBody)>, sqlx::Error> {
+        Ok(match self {
+            TermKind::Topic => super::taxonomy::get_topic(store, id)
+                .await?
+                .map(|t| (etag(&t), TermBody::from(&t))),
+            TermKind::Indicator => super::taxonomy::get_indicator(store, id)
+                .await?
+                .map(|i| (etag(&i), TermBody::from(&i))),
+        })
+    }
+}
+
+/// Creates a topic or an indicator; returns what GET will show.
+pub async fn create_term(
+    store: &Store,
+    kind: TermKind,
+    input: &TermInput,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Created<Value>, WriteError> {
+    let mut tx = store.writer().begin().await?;
+    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+        return Ok(Created::Replay { status, body });
+    }
+    let Some(id) = input.id.as_ref().map(|s| s.as_str().to_owned()) else {
+        return Err(WriteError::Invalid(vec![problem(
+            "/id",
+            "is required: the slug to name it by",
+        )]));
+    };
+    if exists(&mut tx, kind.table(), &id).await? {
+        return Err(WriteError::Conflict(format!(
+            "a {} with id {id:?} exists already",
+            kind.resource()
+        )));
+    }
+    let at = now();
+    let names = serde_json::to_string(&input.names).unwrap_or_else(|_| "{}".into());
+    let created = match kind {
+        TermKind::Topic => {
+            sqlx::query("insert into topics (id, names, description, created_at, updated_at) values (?, ?, ?, ?, ?)")
+                .bind(&id)
+                .bind(&names)
+                .bind(&input.description)
+                .bind(&at)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            to_value(&Topic {
+                id: id.clone(),
+                names: input.names.clone(),
+                description: input.description.clone(),
+                claim_count: 0,
+                created_at: at.clone(),
+                updated_at: at.clone(),
+            })
+        }
+        TermKind::Indicator => {
+            let dimension = input
+                .dimension
+                .ok_or_else(|| WriteError::Invalid(vec![problem("/dimension", "is required")]))?;
+            sqlx::query(
+                "insert into indicators (id, names, dimension, description, created_at, updated_at) \
+                 values (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(&names)
+            .bind(dimension.as_str())
+            .bind(&input.description)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            to_value(&Indicator {
+                id: id.clone(),
+                names: input.names.clone(),
+                dimension,
+                si_unit: dimension.si_unit().to_owned(),
+                description: input.description.clone(),
+                quantity_count: 0,
+                created_at: at.clone(),
+                updated_at: at.clone(),
+            })
+        }
+    };
+    let body = TermBody {
+        id: None,
+        names: input.names.clone(),
+        description: input.description.clone(),
+        dimension: input.dimension,
+    };
+    let change = Change {
+        resource: kind.resource(),
+        resource_id: &id,
+        claim_id: "",
+        action: "create",
+    };
+    record(&mut tx, change, token, &Value::Null, &to_value(&body)).await?;
+    remember(&mut tx, token, idem, &created.to_string()).await?;
+    tx.commit().await?;
+    Ok(Created::New(created))
+}
+
+/// Applies a JSON merge patch to a topic or an indicator. An indicator's dimension cannot change
+/// while figures use it: their units would stop fitting.
+pub async fn patch_term(
+    store: &Store,
+    kind: TermKind,
+    id: &str,
+    patch: &Value,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<(), WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let (current_etag, before) = kind.current(store, id).await?.ok_or(WriteError::NotFound)?;
+    if let Some(tags) = if_match
+        && tags.trim() != "*"
+        && !tags.split(',').any(|t| t.trim() == current_etag)
+    {
+        return Err(WriteError::Stale);
+    }
+    let before_body = to_value(&before);
+    let input = TermInput::parse(
+        &merged(&before_body, patch, id)?,
+        kind == TermKind::Indicator,
+    )
+    .map_err(WriteError::Invalid)?;
+    if kind == TermKind::Indicator && input.dimension != before.dimension {
+        let used: i64 =
+            sqlx::query_scalar("select count(*) from quantities where indicator_id = ?")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if used > 0 {
+            return Err(WriteError::Conflict(format!(
+                "{used} figures measure {id}; its dimension cannot change while they do"
+            )));
+        }
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "update {} set names = ?, description = ?, updated_at = ? where id = ?",
+        kind.table()
+    )))
+    .bind(serde_json::to_string(&input.names).unwrap_or_else(|_| "{}".into()))
+    .bind(&input.description)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(dimension) = input.dimension {
+        sqlx::query("update indicators set dimension = ? where id = ?")
+            .bind(dimension.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after = TermBody {
+        id: None,
+        names: input.names,
+        description: input.description,
+        dimension: input.dimension,
+    };
+    let change = Change {
+        resource: kind.resource(),
+        resource_id: id,
+        claim_id: "",
+        action: "update",
+    };
+    record(&mut tx, change, token, &before_body, &to_value(&after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a topic or an indicator. One still in use is a 409 naming (up to ten of) the claims
+/// that use it; with `cascade`, a topic is first taken off those claims.
+pub async fn delete_term(
+    store: &Store,
+    kind: TermKind,
+    id: &str,
+    if_match: Option<&str>,
+    token: &str,
+    cascade: bool,
+) -> Result<(), WriteError> {
+    let mut tx = store.writer().begin().await?;
+    let (current_etag, before) = kind.current(store, id).await?.ok_or(WriteError::NotFound)?;
+    if let Some(tags) = if_match
+        && tags.trim() != "*"
+        && !tags.split(',').any(|t| t.trim() == current_etag)
+    {
+        return Err(WriteError::Stale);
+    }
+    let users: Vec<String> = sqlx::query_scalar(match kind {
+        TermKind::Topic => {
+            "select distinct claim_id from claim_topics where topic_id = ? order by claim_id"
+        }
+        TermKind::Indicator => {
+            "select distinct claim_id from quantities where indicator_id = ? order by claim_id"
+        }
+    })
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !users.is_empty() {
+        if kind == TermKind::Topic && cascade {
+            sqlx::query("delete from claim_topics where topic_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            let shown: Vec<&str> = users.iter().take(10).map(String::as_str).collect();
+            let hint = if kind == TermKind::Topic {
+                "; ?cascade=true takes it off them first"
+            } else {
+                ""
+            };
+            return Err(WriteError::Conflict(format!(
+                "{} claims use {id} ({}{}){hint}",
+                users.len(),
+                shown.join(", "),
+                if users.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "delete from {} where id = ?",
+        kind.table()
+    )))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let change = Change {
+        resource: kind.resource(),
+        resource_id: id,
+        claim_id: "",
+        action: "delete",
+    };
+    record(&mut tx, change, token, &to_value(&before), &Value::Null).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The history of a topic or an indicator, newest first.
+pub async fn term_history(
+    store: &Store,
+    kind: TermKind,
+    id: &str,
+    page: &PageRequest,
+) -> Result<Page<HistoryEntry>, sqlx::Error> {
+    history_where(
+        store,
+        "resource = ? and resource_id = ?",
+        &[kind.resource(), id],
+        page,
+    )
+    .await
 }

@@ -712,3 +712,168 @@ async fn assessments_set_the_status_and_appearances_can_be_corrected() {
         [("appearance", "delete"), ("appearance", "update")]
     );
 }
+
+#[tokio::test]
+async fn topics_and_indicators_are_curated_with_their_references_kept() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let grid = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}});
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/topics",
+        Some(&token),
+        Some(&grid),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["location"], "/v1/topics/grid");
+    assert_eq!(
+        app.get_json("/v1/topics/grid").await["names"]["zh-CN"],
+        "电网"
+    );
+    let again = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/topics",
+        Some(&token),
+        Some(&grid),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let nameless = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/topics",
+        Some(&token),
+        Some(&json!({"id": "x", "names": {}})),
+    )
+    .await;
+    assert_eq!(nameless.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let etag = app.get("/v1/topics/grid").await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let renamed = app
+        .client
+        .patch(format!("{}/v1/topics/grid", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&json!({"description": "Transmission and interconnection."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let stale = app
+        .client
+        .patch(format!("{}/v1/topics/grid", app.address))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&json!({"description": "stale"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+
+    // A topic in use is kept unless cascade takes it off its claims.
+    let in_use = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/topics/chips",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(in_use.status(), StatusCode::CONFLICT);
+    let problem: Value = in_use.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("musk-china-figure-out-chips"),
+        "{problem}"
+    );
+    let cascaded = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/topics/chips?cascade=true",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(cascaded.status(), StatusCode::NO_CONTENT);
+    assert!(app.ids("/v1/claims?topic=chips").await.is_empty());
+    assert!(
+        !app.get_json("/v1/claims/musk-china-figure-out-chips").await["topics"]
+            .to_string()
+            .contains("chips")
+    );
+
+    // An indicator's dimension cannot change under its figures, and it cannot go while used.
+    let redimension = send(
+        &app,
+        reqwest::Method::PATCH,
+        "/v1/indicators/datacenter-power-shortfall",
+        Some(&token),
+        Some(&json!({"dimension": "energy"})),
+    )
+    .await;
+    assert_eq!(redimension.status(), StatusCode::CONFLICT);
+    let used = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/indicators/datacenter-power-shortfall",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(used.status(), StatusCode::CONFLICT);
+    let no_cascade = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/indicators/datacenter-power-shortfall?cascade=true",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(no_cascade.status(), StatusCode::BAD_REQUEST);
+    let queue =
+        json!({"id": "grid-queue", "names": {"en": "Interconnection queue"}, "dimension": "power"});
+    assert_eq!(
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/v1/indicators",
+            Some(&token),
+            Some(&queue)
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    let unused = send(
+        &app,
+        reqwest::Method::PATCH,
+        "/v1/indicators/grid-queue",
+        Some(&token),
+        Some(&json!({"dimension": "energy"})),
+    )
+    .await;
+    assert_eq!(unused.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_json("/v1/indicators/grid-queue").await["si_unit"],
+        "Wh"
+    );
+
+    let history = app.get_json("/v1/topics/chips/history").await;
+    let actions: Vec<&str> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete"]);
+    let grid_history = app.get_json("/v1/topics/grid/history").await;
+    assert_eq!(grid_history["data"].as_array().unwrap().len(), 2);
+}

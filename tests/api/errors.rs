@@ -96,7 +96,7 @@ async fn a_wrong_method_is_405_with_allow() {
             "/v1/sources/moonshots-2026-01-06-musk",
             "GET, HEAD",
         ),
-        (Method::DELETE, "/v1/topics", "GET, HEAD"),
+        (Method::DELETE, "/v1/topics", "GET, HEAD, POST"),
         (Method::POST, "/healthz", "GET, HEAD"),
         (Method::POST, "/openapi.json", "GET, HEAD"),
     ] {
