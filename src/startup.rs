@@ -5,7 +5,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::api::auth::{self, PublicReads};
+use crate::api::auth::PublicReads;
 use crate::api::{self, middleware};
 use crate::config::ServeArgs;
 use crate::store::{Store, dataset};
@@ -38,7 +38,6 @@ impl Application {
                 .app_data(public_reads.clone())
                 .configure(|cfg| api::mount(cfg, &doc))
                 .wrap(from_fn(middleware::conditional_get))
-                .wrap(from_fn(auth::guard_reads))
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::trace_requests))
         });

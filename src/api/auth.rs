@@ -64,15 +64,15 @@ impl FromRequest for Writer {
     }
 }
 
-/// Asks reads of the API for a token (any scope) unless reads are public. The service
-/// endpoints and the documentation stay open, so that probes and people can reach them.
+/// Asks reads of the API for a token (any scope) unless reads are public. It wraps the /v1
+/// scope only: the service endpoints and the documentation stay open for probes and people.
 pub async fn guard_reads(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let public = req.app_data::<web::Data<PublicReads>>().is_none_or(|p| p.0);
     let read = matches!(*req.method(), Method::GET | Method::HEAD);
-    if !public && read && req.path().starts_with("/v1/") {
+    if !public && read {
         authenticate(req.request()).await?;
     }
     next.call(req).await

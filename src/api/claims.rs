@@ -131,7 +131,8 @@ pub struct ListClaimsParams {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     limit: Option<String>,
     /// The `next_cursor` of the previous page, as it was returned; empty for the first page.
-    /// It is tied to the `sort` and to whether `q` is given.
+    /// It is tied to the `sort`. Pages in relevance order follow the ranks of the moment: a
+    /// write between pages can move a claim across them.
     #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
     /// `true` adds `total`, the number of claims that match.
@@ -185,7 +186,7 @@ impl QueryParams for ExpandParams {
 pub struct ClaimPath {
     /// The claim's id.
     #[param(example = "musk-china-ai-compute")]
-    id: String,
+    pub(super) id: String,
 }
 
 fn parse_expand(values: &[String], errors: &mut FieldErrors) -> Expand {
@@ -313,25 +314,21 @@ async fn list_claims(
         } else {
             &[]
         });
-        return Ok(formats::stream(
-            format,
-            paging.page.after,
-            layout,
-            move |after, limit| {
-                let (store, filter) = (store.clone(), filter.clone());
-                async move {
-                    claims::list(
-                        &store,
-                        &filter,
-                        sort,
-                        &PageRequest { limit, after },
-                        false,
-                        expand,
-                    )
-                    .await
-                }
-            },
-        ));
+        return formats::stream(format, paging.page.after, layout, move |after, limit| {
+            let (store, filter) = (store.clone(), filter.clone());
+            async move {
+                claims::list(
+                    &store,
+                    &filter,
+                    sort,
+                    &PageRequest { limit, after },
+                    false,
+                    expand,
+                )
+                .await
+            }
+        })
+        .await;
     }
     // A JSON-LD claim carries its appearances, sources and reviews.
     let expand = if format == Format::JsonLd {

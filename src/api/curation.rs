@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 
 use super::auth::Writer;
 use super::body::JsonBody;
+use super::claims::ClaimPath;
 use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, ProblemCode};
 use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
@@ -46,15 +47,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_indicator)
         .service(delete_indicator)
         .service(indicator_history);
-}
-
-/// The path of a claim.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ClaimPath {
-    /// The claim's id.
-    #[param(example = "musk-china-ai-compute")]
-    id: String,
 }
 
 impl From<WriteError> for ApiError {
@@ -126,26 +118,33 @@ fn if_match(req: &HttpRequest) -> Option<String> {
 }
 
 /// 201 with the new record, its `Location` and its `ETag`; a replay answers as the first time.
-fn created<T: serde::Serialize>(
-    outcome: Created<T>,
-    location: impl Fn(&T) -> String,
-) -> HttpResponse {
-    match outcome {
-        Created::New(record) => {
-            let body = serde_json::to_string(&record).unwrap_or_default();
-            HttpResponse::Created()
-                .insert_header((header::LOCATION, location(&record)))
-                .insert_header((header::ETAG, crate::domain::etag_of(body.as_bytes())))
-                .content_type("application/json")
-                .body(body)
-        }
-        Created::Replay { status, body } => {
-            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED))
-                .insert_header(("Idempotent-Replayed", "true"))
-                .content_type("application/json")
-                .body(body)
-        }
+fn created<T: serde::Serialize>(outcome: Created<T>, collection: &str) -> HttpResponse {
+    let (status, body, replayed) = match outcome {
+        Created::New(record) => (
+            StatusCode::CREATED,
+            serde_json::to_string(&record).unwrap_or_default(),
+            false,
+        ),
+        Created::Replay { status, body } => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+            body,
+            true,
+        ),
+    };
+    // Every record has an id; the new one's URL is its collection's with the id appended.
+    let id = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut response = HttpResponse::build(status);
+    response
+        .insert_header((header::LOCATION, format!("{collection}/{id}")))
+        .insert_header((header::ETAG, crate::domain::etag_of(body.as_bytes())))
+        .content_type("application/json");
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
     }
+    response.body(body)
 }
 
 /// Create a claim
@@ -180,7 +179,7 @@ async fn create_claim(
     let idem = idempotency(&req, &raw)?;
     let input = ClaimInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
     let outcome = writes::create_claim(&store, &input, &token.id, idem.as_ref()).await?;
-    Ok(created(outcome, |c| format!("/v1/claims/{}", c.id)))
+    Ok(created(outcome, "/v1/claims"))
 }
 
 /// Change a claim
@@ -268,7 +267,7 @@ async fn delete_claim(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = crate::domain::Appearance,
-            headers(("Location" = String, description = "The claim's appearances."), ("ETag" = String, description = "Its version."))),
+            headers(("Location" = String, description = "The new appearance's URL."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = BadRequest),
         (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 404, response = NotFound),
@@ -291,10 +290,10 @@ async fn create_appearance(
     let input = AppearanceInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
     let outcome =
         writes::create_appearance(&store, &path.id, &input, &token.id, idem.as_ref()).await?;
-    let claim = path.id.clone();
-    Ok(created(outcome, move |_| {
-        format!("/v1/claims/{claim}/appearances")
-    }))
+    Ok(created(
+        outcome,
+        &format!("/v1/claims/{}/appearances", path.id),
+    ))
 }
 
 /// List a claim's history
@@ -605,10 +604,10 @@ async fn create_assessment(
     let input = AssessmentInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
     let outcome =
         writes::create_assessment(&store, &path.id, &input, &token.id, idem.as_ref()).await?;
-    let claim = path.id.clone();
-    Ok(created(outcome, move |a| {
-        format!("/v1/claims/{claim}/assessments/{}", a.id)
-    }))
+    Ok(created(
+        outcome,
+        &format!("/v1/claims/{}/assessments", path.id),
+    ))
 }
 
 /// Change an assessment
@@ -734,9 +733,7 @@ async fn create_topic(
         TermInput::parse(&body, false).map_err(|p| ApiError::Validation(field_errors(p)))?;
     let outcome =
         writes::create_term(&store, TermKind::Topic, &input, &token.id, idem.as_ref()).await?;
-    Ok(created(outcome, |v| {
-        format!("/v1/topics/{}", v["id"].as_str().unwrap_or_default())
-    }))
+    Ok(created(outcome, "/v1/topics"))
 }
 
 /// Change a topic
@@ -904,9 +901,7 @@ async fn create_indicator(
         idem.as_ref(),
     )
     .await?;
-    Ok(created(outcome, |v| {
-        format!("/v1/indicators/{}", v["id"].as_str().unwrap_or_default())
-    }))
+    Ok(created(outcome, "/v1/indicators"))
 }
 
 /// Change an indicator

@@ -260,8 +260,8 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             ApiError::InvalidParameters(errors) => match errors.len() {
-                1 => "1 query parameter is invalid.".to_owned(),
-                n => format!("{n} query parameters are invalid."),
+                1 => "1 parameter is invalid.".to_owned(),
+                n => format!("{n} parameters are invalid."),
             },
             ApiError::InvalidCursor(why) => format!(
                 "The cursor is not valid for this list ({why}). Use a next_cursor exactly as this \

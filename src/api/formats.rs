@@ -279,13 +279,14 @@ pub fn tabular<T: Serialize>(
 }
 
 /// Streams every record of a list as CSV or NDJSON, from `start` on, fetching `fetch(after)`
-/// a page at a time. An error after the first bytes can only end the stream: it is logged.
-pub fn stream<T, F, Fut>(
+/// a page at a time. The first page is read before the answer starts, so that a failure there
+/// is still a proper error; one after the first bytes can only end the stream, and is logged.
+pub async fn stream<T, F, Fut>(
     format: Format,
     start: Option<Keyset>,
     layout: CsvLayout,
-    fetch: F,
-) -> HttpResponse
+    mut fetch: F,
+) -> Result<HttpResponse, ApiError>
 where
     T: Serialize + 'static,
     F: FnMut(Option<Keyset>, u32) -> Fut + 'static,
@@ -297,16 +298,16 @@ where
         buffer: VecDeque<T>,
         layout: CsvLayout,
         format: Format,
-        wrote: bool,
     }
+    let first = fetch(start, STREAM_BATCH).await?;
     let state = State {
         fetch,
-        next: Some(start),
-        buffer: VecDeque::new(),
+        next: first.next.map(Some),
+        buffer: first.items.into(),
         layout,
         format,
-        wrote: false,
     };
+    let empty_csv = state.buffer.is_empty() && format == Format::Csv;
     let body = futures_util::stream::unfold(state, |mut s| async move {
         loop {
             if let Some(item) = s.buffer.pop_front() {
@@ -314,7 +315,6 @@ where
                     Format::Csv => s.layout.lines(&item),
                     _ => ndjson_line(&item),
                 };
-                s.wrote = true;
                 return Some((chunk.map(Bytes::from), s));
             }
             let after = s.next.take()?;
@@ -322,10 +322,6 @@ where
                 Ok(page) => {
                     s.next = page.next.map(Some);
                     s.buffer.extend(page.items);
-                    if s.buffer.is_empty() && !s.wrote && s.format == Format::Csv {
-                        s.wrote = true;
-                        return Some((Ok(Bytes::from_static("\u{feff}".as_bytes())), s));
-                    }
                 }
                 Err(e) => {
                     tracing::error!(error = ?e, "streaming a list failed");
@@ -334,9 +330,19 @@ where
             }
         }
     });
-    HttpResponse::Ok()
-        .content_type(format.media_type())
-        .streaming(Box::pin(body) as std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, ApiError>>>>)
+    if empty_csv {
+        // Nothing matched: the answer is an empty spreadsheet, marked UTF-8 all the same.
+        return Ok(HttpResponse::Ok()
+            .content_type(format.media_type())
+            .body("\u{feff}"));
+    }
+    Ok(
+        HttpResponse::Ok()
+            .content_type(format.media_type())
+            .streaming(
+                Box::pin(body) as std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, ApiError>>>>
+            ),
+    )
 }
 
 /// One record in `format`; `node` maps it to JSON-LD, `layout` lays it out as CSV.

@@ -171,12 +171,10 @@ where
             languages.insert("names".to_owned(), name_languages(store, table).await?);
         }
         let layout = CsvLayout::new(languages);
-        return Ok(formats::stream(
-            format,
-            paging.page.after,
-            layout,
-            move |after, limit| fetch(after, limit, false),
-        ));
+        return formats::stream(format, paging.page.after, layout, move |after, limit| {
+            fetch(after, limit, false)
+        })
+        .await;
     }
     let page = fetch(paging.page.after, paging.page.limit, paging.count).await?;
     Ok(match (format, node) {

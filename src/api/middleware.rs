@@ -74,7 +74,8 @@ fn none_match(header: &str, etag: &str) -> bool {
     })
 }
 
-/// Adds an `ETag` to every successful GET and answers `If-None-Match` with 304.
+/// Adds an `ETag` to every successful GET (but a streamed list, whose size is unbounded) and
+/// answers `If-None-Match` with 304.
 pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -85,7 +86,12 @@ pub async fn conditional_get(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let is_get = req.method() == Method::GET;
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
+    if is_get {
+        // The same URL answers JSON, CSV, NDJSON or JSON-LD by Accept: caches must key on it.
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept"));
+    }
     // A streamed list is never buffered to hash it: its size is unbounded.
     let streamed = matches!(res.response().body().size(), BodySize::Stream);
     if !is_get || res.status() != StatusCode::OK || streamed {

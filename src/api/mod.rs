@@ -68,7 +68,10 @@ impl utoipa::Modify for BearerAuth {
 /// Registers every documented route.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
+        // On the scope, not the app: what reaches /v1 handlers is guarded however its path
+        // was spelt (percent-encoded or not).
         scope("/v1")
+            .wrap(actix_web::middleware::from_fn(auth::guard_reads))
             .configure(claims::configure)
             .configure(curation::configure)
             .configure(claimants::configure)

@@ -35,10 +35,20 @@ impl<T: QueryParams> FromRequest for Query<T> {
     }
 }
 
+/// The most values a repeatable parameter takes: each becomes a bound SQL value, and SQLite
+/// limits both those and the depth of an expression.
+pub const MAX_REPEATS: usize = 50;
+
 fn parse_query<T: QueryParams>(query: &str) -> Result<T, ApiError> {
     let mut seen: Vec<String> = Vec::new();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut errors = FieldErrors::default();
     for (key, _) in form_urlencoded::parse(query.as_bytes()) {
+        let count = counts.entry(key.to_string()).or_default();
+        *count += 1;
+        if *count == MAX_REPEATS + 1 {
+            errors.push(&key, format!("may be given at most {MAX_REPEATS} times"));
+        }
         if seen.iter().any(|k| *k == key) {
             if !T::REPEATABLE.contains(&key.as_ref()) && !errors.0.iter().any(|e| e.field == key) {
                 errors.push(&key, "may be given only once");

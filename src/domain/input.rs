@@ -26,6 +26,9 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
+/// Largest magnitude of a figure in SI units (watts, watt-hours, dollars…).
+const MAX_SI: f64 = 1e100;
+
 /// Longest free text accepted in a field, in characters.
 const MAX_TEXT: usize = 20_000;
 
@@ -342,6 +345,19 @@ impl ClaimInput {
                 && u < v
             {
                 qr.fail("upper", "must not be below value");
+            }
+            // SQLite keeps doubles, and JSON has no infinity: a figure whose SI value does not fit
+            // comfortably is refused rather than stored as something no reader can parse back.
+            if let Some(unit) = unit {
+                for (field, v) in [("value", value), ("lower", lower), ("upper", upper)] {
+                    let fits = |v: f64| unit.to_si(v).abs() <= MAX_SI;
+                    if v.is_some_and(|v| !fits(v)) {
+                        qr.fail(
+                            field,
+                            format!("is too large: at most {MAX_SI:e} in SI units"),
+                        );
+                    }
+                }
             }
             if let (Some(indicator), Some(subject), Some(value), Some(unit)) =
                 (indicator, subject, value, unit)

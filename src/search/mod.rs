@@ -7,8 +7,9 @@
 //! character bigrams (a lone character as itself), traditional characters folded to simplified,
 //! other letters lower-cased with diacritics removed and English words stemmed, numbers kept and
 //! split from the unit that follows them (400GW is "400 gw"). The FTS5 index stores these tokens
-//! separated by spaces; queries are tokenised the same way and sent as quoted phrases, so no user
-//! input ever reaches FTS5's query syntax.
+//! separated by spaces (its `unicode61` tokenizer further splits `2.5` at the point, in the index
+//! and in queries alike); queries are tokenised the same way and sent as quoted phrases, so no
+//! user input ever reaches FTS5's query syntax.
 
 mod query;
 mod snippet;

@@ -746,8 +746,8 @@ pub async fn assessments(store: &Store, id: &str) -> Result<Option<Vec<Assessmen
 /// The whole revision chain that `id` belongs to, oldest first, or `None` when there is no such
 /// claim. A claim that was never revised is a chain of one.
 pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>>, sqlx::Error> {
-    // UNION (not UNION ALL) and the depth bound stop the recursion even on a cycle, which the
-    // schema alone cannot rule out.
+    // UNION (not UNION ALL) and the depth bound stop the recursion even on a cycle: a trigger
+    // refuses cycles, but a database written by other means may still hold one.
     let chain: Vec<String> = sqlx::query_scalar(
         r#"
         with recursive

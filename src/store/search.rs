@@ -208,23 +208,41 @@ pub async fn rebuild_claimants(conn: &mut SqliteConnection) -> Result<(), sqlx::
     sqlx::query("delete from claimant_search")
         .execute(&mut *conn)
         .await?;
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "select k.id, k.names, (select json_group_array(alias) from claimant_aliases \
-         where claimant_id = k.id) from claimants k",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, names, aliases) in rows {
-        let names: HashMap<String, String> = from_json("names", &names)?;
-        let aliases: Vec<String> = from_json("aliases", &aliases)?;
-        let all = analyze_all(names.values().chain(&aliases).map(String::as_str));
-        sqlx::query("insert into claimant_search (claimant_id, names, chars) values (?, ?, ?)")
-            .bind(id)
-            .bind(index_text(&all.terms))
-            .bind(index_text(&all.chars))
-            .execute(&mut *conn)
-            .await?;
+    let ids: Vec<String> = sqlx::query_scalar("select id from claimants")
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in ids {
+        index_claimant(conn, &id).await?;
     }
+    Ok(())
+}
+
+/// (Re)indexes one claimant's names and aliases; a claimant that is gone loses its entry.
+/// Its claims, whose index holds its names too, are the caller's to re-index.
+pub async fn index_claimant(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from claimant_search where claimant_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "select k.names, (select json_group_array(alias) from claimant_aliases \
+         where claimant_id = k.id) from claimants k where k.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((names, aliases)) = row else {
+        return Ok(());
+    };
+    let names: HashMap<String, String> = from_json("names", &names)?;
+    let aliases: Vec<String> = from_json("aliases", &aliases)?;
+    let all = analyze_all(names.values().chain(&aliases).map(String::as_str));
+    sqlx::query("insert into claimant_search (claimant_id, names, chars) values (?, ?, ?)")
+        .bind(id)
+        .bind(index_text(&all.terms))
+        .bind(index_text(&all.chars))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -233,29 +251,46 @@ pub async fn rebuild_sources(conn: &mut SqliteConnection) -> Result<(), sqlx::Er
     sqlx::query("delete from source_search")
         .execute(&mut *conn)
         .await?;
-    let rows: Vec<(String, Option<String>, String)> =
-        sqlx::query_as("select id, title, publisher from sources")
-            .fetch_all(&mut *conn)
-            .await?;
-    for (id, title, publisher) in rows {
-        let title = analyze(title.as_deref().unwrap_or_default());
-        let publisher = analyze(&publisher);
-        let chars: Vec<Token> = title
-            .chars
-            .iter()
-            .chain(&publisher.chars)
-            .cloned()
-            .collect();
-        sqlx::query(
-            "insert into source_search (source_id, title, publisher, chars) values (?, ?, ?, ?)",
-        )
+    let ids: Vec<String> = sqlx::query_scalar("select id from sources")
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in ids {
+        index_source(conn, &id).await?;
+    }
+    Ok(())
+}
+
+/// (Re)indexes one source's title and publisher; a source that is gone loses its entry.
+pub async fn index_source(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from source_search where source_id = ?")
         .bind(id)
-        .bind(index_text(&title.terms))
-        .bind(index_text(&publisher.terms))
-        .bind(index_text(&chars))
         .execute(&mut *conn)
         .await?;
-    }
+    let row: Option<(Option<String>, String)> =
+        sqlx::query_as("select title, publisher from sources where id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((title, publisher)) = row else {
+        return Ok(());
+    };
+    let title = analyze(title.as_deref().unwrap_or_default());
+    let publisher = analyze(&publisher);
+    let chars: Vec<Token> = title
+        .chars
+        .iter()
+        .chain(&publisher.chars)
+        .cloned()
+        .collect();
+    sqlx::query(
+        "insert into source_search (source_id, title, publisher, chars) values (?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(index_text(&title.terms))
+    .bind(index_text(&publisher.terms))
+    .bind(index_text(&chars))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

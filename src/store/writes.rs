@@ -33,6 +33,13 @@ pub enum WriteError {
     Db(#[from] sqlx::Error),
 }
 
+/// Starts a write: IMMEDIATE takes the write lock at once, so that what the transaction reads
+/// (to check If-Match, ids and references) cannot be changed by another writer, even in another
+/// process, before it writes.
+async fn begin(store: &Store) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+    store.writer().begin_with("BEGIN IMMEDIATE").await
+}
+
 fn problem(pointer: &str, message: impl Into<String>) -> FieldProblem {
     FieldProblem {
         pointer: pointer.to_owned(),
@@ -352,18 +359,11 @@ pub async fn create_claim(
     token: &str,
     idem: Option<&Idempotency>,
 ) -> Result<Created<Claim>, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     if let Some((status, body)) = replay(&mut tx, token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
-    let id = match &input.id {
-        Some(id) => id.as_str().to_owned(),
-        None => format!(
-            "{}-{}",
-            input.claimant.chars().take(80).collect::<String>(),
-            random_suffix()?
-        ),
-    };
+    let id = new_id(input.id.as_ref(), &input.claimant)?;
     if exists(&mut tx, "claims", &id).await? {
         return Err(WriteError::Conflict(format!(
             "a claim with id {id:?} exists already"
@@ -406,23 +406,12 @@ pub async fn patch_claim(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<Claim, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
     check_etag(&before, if_match)?;
     let before_body = ClaimInput::body_of(&before);
-    let mut body = before_body.clone();
-    json_patch::merge(&mut body, patch);
-    if patch.get("id").is_some_and(|v| v.as_str() != Some(id)) {
-        return Err(WriteError::Invalid(vec![problem(
-            "/id",
-            "cannot change; create a new claim instead",
-        )]));
-    }
-    if let Value::Object(map) = &mut body {
-        map.remove("id");
-    }
-    let input = ClaimInput::parse(body.as_object().unwrap_or(&serde_json::Map::new()))
-        .map_err(WriteError::Invalid)?;
+    let input =
+        ClaimInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
     check_references(&mut tx, &input, Some(id)).await?;
     write_claim(&mut tx, id, &input, &now(), false).await?;
     search::index_claims(&mut tx, &[id.to_owned()]).await?;
@@ -452,12 +441,26 @@ pub async fn delete_claim(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<(), WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
     check_etag(&before, if_match)?;
     if let Some(successor) = &before.superseded_by {
         return Err(WriteError::Conflict(format!(
             "{successor} supersedes {id}; delete or re-point {successor} first"
+        )));
+    }
+    let translations: Vec<String> = sqlx::query_scalar(
+        "select t.id from appearances t join appearances o on o.id = t.translation_of \
+         where o.claim_id = ? and t.claim_id <> ? order by t.id",
+    )
+    .bind(id)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !translations.is_empty() {
+        return Err(WriteError::Conflict(format!(
+            "appearances of other claims translate appearances of {id} ({}); re-point them first",
+            translations.join(", ")
         )));
     }
     sqlx::query("delete from claim_search where rowid = (select docid from claim_search_docs where claim_id = ?)")
@@ -604,7 +607,7 @@ pub async fn create_appearance(
     token: &str,
     idem: Option<&Idempotency>,
 ) -> Result<Created<Appearance>, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     if let Some((status, body)) = replay(&mut tx, token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
@@ -655,7 +658,7 @@ pub async fn patch_appearance(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<Appearance, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let before = appearance_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -693,7 +696,7 @@ pub async fn delete_appearance(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<(), WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let before = appearance_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -745,7 +748,10 @@ fn merged(
     id: &str,
 ) -> Result<serde_json::Map<String, Value>, WriteError> {
     if patch.get("id").is_some_and(|v| v.as_str() != Some(id)) {
-        return Err(WriteError::Invalid(vec![problem("/id", "cannot change")]));
+        return Err(WriteError::Invalid(vec![problem(
+            "/id",
+            "cannot change; create a new record instead",
+        )]));
     }
     let mut body = before.clone();
     json_patch::merge(&mut body, patch);
@@ -809,7 +815,7 @@ pub async fn create_assessment(
     token: &str,
     idem: Option<&Idempotency>,
 ) -> Result<Created<Assessment>, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     if let Some((status, body)) = replay(&mut tx, token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
@@ -860,7 +866,7 @@ pub async fn patch_assessment(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<Assessment, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let before = assessment_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -898,7 +904,7 @@ pub async fn delete_assessment(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<(), WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let before = assessment_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -951,7 +957,7 @@ pub struct HistoryEntry {
     /// Increases with every write.
     #[schema(example = 42)]
     pub seq: i64,
-    /// `claim` or `appearance`.
+    /// `claim`, `appearance`, `assessment`, `topic` or `indicator`.
     #[schema(example = "claim")]
     pub resource: String,
     #[schema(example = "musk-china-ai-compute")]
@@ -1089,7 +1095,7 @@ pub async fn create_term(
     token: &str,
     idem: Option<&Idempotency>,
 ) -> Result<Created<Value>, WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     if let Some((status, body)) = replay(&mut tx, token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
@@ -1182,7 +1188,7 @@ pub async fn patch_term(
     if_match: Option<&str>,
     token: &str,
 ) -> Result<(), WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let (current_etag, before) = kind.current(store, id).await?.ok_or(WriteError::NotFound)?;
     if let Some(tags) = if_match
         && tags.trim() != "*"
@@ -1252,7 +1258,7 @@ pub async fn delete_term(
     token: &str,
     cascade: bool,
 ) -> Result<(), WriteError> {
-    let mut tx = store.writer().begin().await?;
+    let mut tx = begin(store).await?;
     let (current_etag, before) = kind.current(store, id).await?.ok_or(WriteError::NotFound)?;
     if let Some(tags) = if_match
         && tags.trim() != "*"

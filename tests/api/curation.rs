@@ -877,3 +877,68 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
     let grid_history = app.get_json("/v1/topics/grid/history").await;
     assert_eq!(grid_history["data"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn inputs_that_once_made_500s_are_4xx() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    // A figure too large for SQLite's doubles and for JSON.
+    let mut huge = claim_body("huge-figure");
+    huge["quantities"][0]["value"] = json!(1e300);
+    huge["quantities"][0]["unit"] = json!("TW");
+    let response = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&huge),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // So many repeated filters that SQLite would refuse the query.
+    let many: String = (0..600).map(|i| format!("lang=x{i}&")).collect();
+    assert_eq!(
+        app.get(&format!("/v1/claims?{many}")).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    // A claim whose appearances another claim's appearance translates.
+    send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims",
+        Some(&token),
+        Some(&claim_body("echo")),
+    )
+    .await;
+    let echo = json!({"source": "udn-2026-01-08-musk", "lang": "zh-TW", "kind": "translation",
+                      "quote": "範例", "translation_of": "huang-power-free-ft"});
+    let linked = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claims/echo/appearances",
+        Some(&token),
+        Some(&echo),
+    )
+    .await;
+    assert_eq!(linked.status(), StatusCode::CREATED);
+    let blocked = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claims/huang-power-is-free",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(blocked.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn private_reads_cannot_be_reached_by_spelling_the_path_differently() {
+    let app = spawn_app().await;
+    let private = crate::helpers::start_with(&app.db_path, false).await;
+    let client = reqwest::Client::new();
+    for path in ["/v1/claims", "/%761/claims", "/v1/%63laims"] {
+        let response = client.get(format!("{private}{path}")).send().await.unwrap();
+        assert_ne!(response.status(), StatusCode::OK, "{path}");
+    }
+}
