@@ -14,10 +14,11 @@ create table tokens (
 create table history (
     seq integer primary key,
     resource text not null
-        check (resource in ('claim', 'appearance', 'assessment', 'topic', 'indicator')),
+        check (resource in ('claim', 'appearance', 'assessment', 'claimant', 'source', 'topic',
+                            'indicator')),
     resource_id text not null,
     -- The claim the record belongs to: an appearance's or assessment's history is the claim's.
-    -- Null for topics and indicators.
+    -- Null for claimants, sources, topics and indicators.
     claim_id text,
     action text not null check (action in ('create', 'update', 'delete')),
     token_id text references tokens (id),

@@ -20,7 +20,7 @@ use super::lists::{HistoryList, respond};
 use super::params::{FormatParams, ListParams, Query, QueryParams, parse_bool};
 use crate::domain::{
     AppearanceBody, AppearanceInput, AssessmentBody, AssessmentInput, ClaimBody, ClaimInput,
-    FieldProblem, TermBody, TermInput,
+    ClaimantBody, ClaimantInput, FieldProblem, SourceBody, SourceInput, TermBody, TermInput,
 };
 use crate::store::taxonomy;
 use crate::store::writes::{self, Created, HistoryEntry, Idempotency, TermKind, WriteError};
@@ -46,7 +46,15 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_indicator)
         .service(update_indicator)
         .service(delete_indicator)
-        .service(indicator_history);
+        .service(indicator_history)
+        .service(create_claimant)
+        .service(update_claimant)
+        .service(delete_claimant)
+        .service(claimant_history)
+        .service(create_source)
+        .service(update_source)
+        .service(delete_source)
+        .service(source_history);
 }
 
 impl From<WriteError> for ApiError {
@@ -345,7 +353,7 @@ async fn claim_history(
     .await
 }
 
-/// The path of a topic or an indicator.
+/// The path of a claimant, source, topic or indicator.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct TermPath {
@@ -1062,4 +1070,298 @@ impl DeleteParams {
             Some(value) => parse_bool(value).map_err(|e| ApiError::invalid("cascade", e.0)),
         }
     }
+}
+
+/// Create a claimant
+///
+/// A person or organization, with names in each language, aliases (each works as `claimant=` on `GET /v1/claims`) and affiliations. Changing names re-indexes their claims for search.
+#[utoipa::path(
+    tag = "claimants",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = ClaimantBody, description = "The claimant; `id` is required."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Claimant,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/claimants")]
+async fn create_claimant(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input = ClaimantInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome = writes::create_claimant(&store, &input, &token.id, idem.as_ref()).await?;
+    Ok(created(outcome, "/v1/claimants"))
+}
+
+/// Change a claimant
+///
+/// A JSON merge patch of its fields as `POST` takes them, honouring `If-Match`.
+#[utoipa::path(
+    tag = "claimants",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = ClaimantBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "An example description."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed claimant.", body = crate::domain::Claimant,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed claimant would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/claimants/{id}")]
+async fn update_claimant(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let record = writes::patch_claimant(
+        &store,
+        &path.id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
+    Ok(with_etag(StatusCode::OK, &record))
+}
+
+/// Delete a claimant
+///
+/// A claimant with claims, or named as another's organization, is a 409 naming them.
+#[utoipa::path(
+    tag = "claimants",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Something still refers to it; the detail names what.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/claimants/{id}")]
+async fn delete_claimant(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    writes::delete_claimant(&store, &path.id, if_match(&req).as_deref(), &token.id)
+        .await
+        .map_err(|e| sub_resource_error(e, ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List a claimant's history
+///
+/// Every write to it, newest first, with the change as a JSON Patch.
+#[utoipa::path(
+    tag = "claimants",
+    params(TermPath, ListParams),
+    responses(
+        (status = 200, description = "A page of its history.",
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/claimants/{id}/history")]
+async fn claimant_history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let paging = params.paging(LIST)?;
+    let (reader, id) = (store.clone(), path.into_inner().id);
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, _| {
+            let (store, id) = (reader.clone(), id.clone());
+            async move {
+                writes::record_history(&store, "claimant", &id, &PageRequest { limit, after }).await
+            }
+        },
+    )
+    .await
+}
+
+/// Create a source
+///
+/// A document claims appear in, with its publisher, URL, date and its precision, language, authors and the sources it cites.
+#[utoipa::path(
+    tag = "sources",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = SourceBody, description = "The source; `id` is required."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Source,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/sources")]
+async fn create_source(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let idem = idempotency(&req, &raw)?;
+    let input = SourceInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
+    let outcome = writes::create_source(&store, &input, &token.id, idem.as_ref()).await?;
+    Ok(created(outcome, "/v1/sources"))
+}
+
+/// Change a source
+///
+/// A JSON merge patch of its fields as `POST` takes them, honouring `If-Match`.
+#[utoipa::path(
+    tag = "sources",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = SourceBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "An example description."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed source.", body = crate::domain::Source,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The changed source would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/sources/{id}")]
+async fn update_source(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Writer(token): Writer,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let record = writes::patch_source(
+        &store,
+        &path.id,
+        &Value::Object(body),
+        if_match(&req).as_deref(),
+        &token.id,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::SourceNotFound, "source", &path.id))?;
+    Ok(with_etag(StatusCode::OK, &record))
+}
+
+/// Delete a source
+///
+/// A source that claims rely on (as an appearance, an origin or evidence) or that other sources cite is a 409 naming them.
+#[utoipa::path(
+    tag = "sources",
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Something still refers to it; the detail names what.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/sources/{id}")]
+async fn delete_source(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    writes::delete_source(&store, &path.id, if_match(&req).as_deref(), &token.id)
+        .await
+        .map_err(|e| sub_resource_error(e, ProblemCode::SourceNotFound, "source", &path.id))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List a source's history
+///
+/// Every write to it, newest first, with the change as a JSON Patch.
+#[utoipa::path(
+    tag = "sources",
+    params(TermPath, ListParams),
+    responses(
+        (status = 200, description = "A page of its history.",
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/sources/{id}/history")]
+async fn source_history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TermPath>,
+    Query(params): Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let paging = params.paging(LIST)?;
+    let (reader, id) = (store.clone(), path.into_inner().id);
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, _| {
+            let (store, id) = (reader.clone(), id.clone());
+            async move {
+                writes::record_history(&store, "source", &id, &PageRequest { limit, after }).await
+            }
+        },
+    )
+    .await
 }

@@ -10,7 +10,8 @@ mod units;
 mod values;
 
 pub use input::{
-    AppearanceInput, AssessmentInput, ClaimInput, FieldProblem, QuantityInput, TermInput, etag_of,
+    AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, QuantityInput,
+    SourceInput, TermInput, etag_of,
 };
 pub use records::*;
 pub use revisions::revision_steps;

@@ -618,3 +618,87 @@ impl From<&Indicator> for TermBody {
         }
     }
 }
+
+/// A claimant as a client writes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "satya-nadella", "kind": "person",
+    "names": {"en": "Satya Nadella"},
+    "affiliations": [{"organization": "Microsoft", "role": "CEO"}]
+}))]
+pub struct ClaimantBody {
+    /// The id to give it (a slug). POST only; required there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub kind: ClaimantKind,
+    /// Names keyed by BCP 47 language; at least one.
+    pub names: LocalizedText,
+    /// Other names; each works as `claimant=` on `GET /v1/claims`.
+    pub aliases: Vec<Alias>,
+    /// A Wikidata item id such as `Q317521`.
+    pub wikidata_id: Option<String>,
+    pub description: Option<String>,
+    pub affiliations: Vec<Affiliation>,
+}
+
+impl From<&Claimant> for ClaimantBody {
+    fn from(k: &Claimant) -> ClaimantBody {
+        ClaimantBody {
+            id: None,
+            kind: k.kind,
+            names: k.names.clone(),
+            aliases: k.aliases.clone(),
+            wikidata_id: k.wikidata_id.clone(),
+            description: k.description.clone(),
+            affiliations: k.affiliations.clone(),
+        }
+    }
+}
+
+/// A source as a client writes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "example-report-2026", "kind": "report", "publisher": "Example Research",
+    "title": "An example report", "url": "https://example.org/report",
+    "published_on": "2026-03-01", "published_precision": "month", "language": "en"
+}))]
+pub struct SourceBody {
+    /// The id to give it (a slug). POST only; required there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub kind: SourceKind,
+    pub title: Option<String>,
+    pub publisher: String,
+    /// An absolute http(s) URL.
+    pub url: Option<String>,
+    /// YYYY-MM-DD; with `published_precision`, which defaults to `day`.
+    pub published_on: Option<String>,
+    pub published_precision: Option<DatePrecision>,
+    /// RFC 3339; stored in UTC.
+    pub published_at: Option<String>,
+    /// BCP 47.
+    pub language: String,
+    pub authors: Vec<String>,
+    /// Ids of the sources it relies on.
+    pub cites: Vec<String>,
+    pub note: Option<String>,
+}
+
+impl From<&Source> for SourceBody {
+    fn from(s: &Source) -> SourceBody {
+        SourceBody {
+            id: None,
+            kind: s.kind,
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            url: s.url.clone(),
+            published_on: s.published_on.clone(),
+            published_precision: s.published_precision,
+            published_at: s.published_at.clone(),
+            language: s.language.clone(),
+            authors: s.authors.clone(),
+            cites: s.cites.clone(),
+            note: s.note.clone(),
+        }
+    }
+}

@@ -106,3 +106,11 @@ pub async fn list(
 pub async fn get(store: &Store, id: &str) -> Result<Option<Claimant>, sqlx::Error> {
     get_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "claimants", id).await
 }
+
+/// One claimant on a given connection: a writer reads its own changes this way.
+pub(crate) async fn get_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+) -> Result<Option<Claimant>, sqlx::Error> {
+    super::get_by_id_on::<ClaimantRow, Claimant>(conn, COLUMNS, "claimants", id).await
+}

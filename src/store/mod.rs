@@ -314,10 +314,25 @@ where
     R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
     T: TryFrom<R, Error = sqlx::Error>,
 {
+    let mut conn = store.reader().acquire().await?;
+    get_by_id_on::<R, T>(&mut conn, columns, table, id).await
+}
+
+/// As [`get_by_id`], on a given connection: a writer reads its own changes this way.
+async fn get_by_id_on<R, T>(
+    conn: &mut sqlx::SqliteConnection,
+    columns: &'static str,
+    table: &'static str,
+    id: &str,
+) -> Result<Option<T>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    T: TryFrom<R, Error = sqlx::Error>,
+{
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(columns);
     qb.push(format_args!(" from {table} t where t.id = "))
         .push_bind(id.to_owned());
-    let row: Option<R> = qb.build_query_as().fetch_optional(store.reader()).await?;
+    let row: Option<R> = qb.build_query_as().fetch_optional(&mut *conn).await?;
     row.map(T::try_from).transpose()
 }
 

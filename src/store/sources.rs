@@ -101,3 +101,11 @@ pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Source>, sqlx
     let rows: Vec<SourceRow> = qb.build_query_as().fetch_all(store.reader()).await?;
     rows.into_iter().map(Source::try_from).collect()
 }
+
+/// One source on a given connection: a writer reads its own changes this way.
+pub(crate) async fn get_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+) -> Result<Option<Source>, sqlx::Error> {
+    super::get_by_id_on::<SourceRow, Source>(conn, COLUMNS, "sources", id).await
+}

@@ -13,7 +13,8 @@ use super::tokens::now;
 use super::{Keyset, Page, PageRequest, Store, from_json, search};
 use crate::domain::{
     Appearance, AppearanceBody, AppearanceInput, Assessment, AssessmentBody, AssessmentInput,
-    Claim, ClaimInput, Dimension, FieldProblem, Indicator, TermBody, TermInput, Topic, etag_of,
+    Claim, ClaimInput, Claimant, ClaimantBody, ClaimantInput, Dimension, FieldProblem, Indicator,
+    Source, SourceBody, SourceInput, TermBody, TermInput, Topic, etag_of,
 };
 
 /// Why a write was refused.
@@ -1331,6 +1332,497 @@ pub async fn term_history(
         store,
         "resource = ? and resource_id = ?",
         &[kind.resource(), id],
+        page,
+    )
+    .await
+}
+
+/// Up to ten ids, and how many there are in all, for a 409 that names what still refers.
+fn name_some(ids: &[String]) -> String {
+    let shown: Vec<&str> = ids.iter().take(10).map(String::as_str).collect();
+    let more = if ids.len() > shown.len() { ", …" } else { "" };
+    format!("{} ({}{more})", ids.len(), shown.join(", "))
+}
+
+async fn ids_where(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(sql).bind(id).fetch_all(&mut *conn).await
+}
+
+/// Writes a claimant's row, aliases and affiliations (replacing any it had), and re-indexes it
+/// and, when its names may have changed, its claims.
+async fn write_claimant(
+    conn: &mut SqliteConnection,
+    id: &str,
+    input: &ClaimantInput,
+    create: bool,
+) -> Result<(), WriteError> {
+    let mut problems = Vec::new();
+    for (i, a) in input.affiliations.iter().enumerate() {
+        if let Some(org) = &a.organization_id
+            && (org == id || !exists(conn, "claimants", org).await?)
+        {
+            problems.push(problem(
+                &format!("/affiliations/{i}/organization_id"),
+                format!("there is no other claimant {org:?}"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(WriteError::Invalid(problems));
+    }
+    let at = now();
+    let names = serde_json::to_string(&input.names).unwrap_or_else(|_| "{}".into());
+    if create {
+        sqlx::query(
+            "insert into claimants (id, kind, names, wikidata_id, description, created_at, updated_at) \
+             values (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(input.kind.as_str())
+        .bind(&names)
+        .bind(&input.wikidata_id)
+        .bind(&input.description)
+        .bind(&at)
+        .bind(&at)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query("update claimants set kind = ?, names = ?, wikidata_id = ?, description = ?, updated_at = ? where id = ?")
+            .bind(input.kind.as_str())
+            .bind(&names)
+            .bind(&input.wikidata_id)
+            .bind(&input.description)
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for table in ["claimant_aliases", "claimant_affiliations"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from {table} where claimant_id = ?"
+        )))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for a in &input.aliases {
+        // Aliases compare without case: a repeat is the same alias.
+        sqlx::query(
+            "insert or ignore into claimant_aliases (claimant_id, alias, lang) values (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&a.alias)
+        .bind(a.lang.as_ref().map(|l| l.as_str()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, a) in input.affiliations.iter().enumerate() {
+        sqlx::query(
+            "insert into claimant_affiliations (claimant_id, position, organization, organization_id, role, since, until) \
+             values (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&a.organization)
+        .bind(&a.organization_id)
+        .bind(&a.role)
+        .bind(a.since.map(|d| d.to_iso()))
+        .bind(a.until.map(|d| d.to_iso()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    search::index_claimant(conn, id).await?;
+    if !create {
+        let claims = ids_where(conn, "select id from claims where claimant_id = ?", id).await?;
+        search::index_claims(conn, &claims).await?;
+    }
+    Ok(())
+}
+
+/// Creates a claimant.
+pub async fn create_claimant(
+    store: &Store,
+    input: &ClaimantInput,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Created<Claimant>, WriteError> {
+    let mut tx = begin(store).await?;
+    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+        return Ok(Created::Replay { status, body });
+    }
+    let Some(id) = input.id.as_ref().map(|s| s.as_str().to_owned()) else {
+        return Err(WriteError::Invalid(vec![problem(
+            "/id",
+            "is required: the slug to name it by",
+        )]));
+    };
+    if exists(&mut tx, "claimants", &id).await? {
+        return Err(WriteError::Conflict(format!(
+            "a claimant with id {id:?} exists already"
+        )));
+    }
+    write_claimant(&mut tx, &id, input, true).await?;
+    let created = super::claimants::get_on(&mut tx, &id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let change = Change {
+        resource: "claimant",
+        resource_id: &id,
+        claim_id: "",
+        action: "create",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &Value::Null,
+        &to_value(&ClaimantBody::from(&created)),
+    )
+    .await?;
+    remember(
+        &mut tx,
+        token,
+        idem,
+        &serde_json::to_string(&created).unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created::New(created))
+}
+
+/// Applies a JSON merge patch to a claimant.
+pub async fn patch_claimant(
+    store: &Store,
+    id: &str,
+    patch: &Value,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<Claimant, WriteError> {
+    let mut tx = begin(store).await?;
+    let before = super::claimants::get_on(&mut tx, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let before_body = to_value(&ClaimantBody::from(&before));
+    let input =
+        ClaimantInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
+    write_claimant(&mut tx, id, &input, false).await?;
+    let after = super::claimants::get_on(&mut tx, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let change = Change {
+        resource: "claimant",
+        resource_id: id,
+        claim_id: "",
+        action: "update",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &before_body,
+        &to_value(&ClaimantBody::from(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a claimant who has no claims and is no one's organization.
+pub async fn delete_claimant(
+    store: &Store,
+    id: &str,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<(), WriteError> {
+    let mut tx = begin(store).await?;
+    let before = super::claimants::get_on(&mut tx, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let claims = ids_where(
+        &mut tx,
+        "select id from claims where claimant_id = ? order by id",
+        id,
+    )
+    .await?;
+    if !claims.is_empty() {
+        return Err(WriteError::Conflict(format!(
+            "{id} made {} claims; delete or re-attribute them first",
+            name_some(&claims)
+        )));
+    }
+    let members = ids_where(
+        &mut tx,
+        "select claimant_id from claimant_affiliations where organization_id = ? order by 1",
+        id,
+    )
+    .await?;
+    if !members.is_empty() {
+        return Err(WriteError::Conflict(format!(
+            "{} claimants name {id} as their organization",
+            name_some(&members)
+        )));
+    }
+    sqlx::query("delete from claimants where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    search::index_claimant(&mut tx, id).await?;
+    let change = Change {
+        resource: "claimant",
+        resource_id: id,
+        claim_id: "",
+        action: "delete",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &to_value(&ClaimantBody::from(&before)),
+        &Value::Null,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a source's row, authors and citations (replacing any it had), and re-indexes it.
+async fn write_source(
+    conn: &mut SqliteConnection,
+    id: &str,
+    input: &SourceInput,
+    create: bool,
+) -> Result<(), WriteError> {
+    let mut problems = Vec::new();
+    for (i, cited) in input.cites.iter().enumerate() {
+        if cited == id || !exists(conn, "sources", cited).await? {
+            problems.push(problem(
+                &format!("/cites/{i}"),
+                format!("there is no other source {cited:?}"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(WriteError::Invalid(problems));
+    }
+    let at = now();
+    let (published_on, precision) = match input.published {
+        Some((d, p)) => (Some(d.to_iso()), Some(p.as_str())),
+        None => (None, None),
+    };
+    let statement = if create {
+        "insert into sources (kind, title, publisher, url, published_on, published_precision, \
+         published_at, language, note, updated_at, created_at, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "update sources set kind = ?, title = ?, publisher = ?, url = ?, published_on = ?, \
+         published_precision = ?, published_at = ?, language = ?, note = ?, updated_at = ? \
+         where created_at <> ? and id = ?"
+    };
+    sqlx::query(statement)
+        .bind(input.kind.as_str())
+        .bind(&input.title)
+        .bind(&input.publisher)
+        .bind(&input.url)
+        .bind(published_on)
+        .bind(precision)
+        .bind(&input.published_at)
+        .bind(input.language.as_str())
+        .bind(&input.note)
+        .bind(&at)
+        // On update the creation time is compared with an impossible one and never filters.
+        .bind(if create { at.as_str() } else { "" })
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for table in ["source_authors", "source_citations"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from {table} where source_id = ?"
+        )))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, name) in input.authors.iter().enumerate() {
+        sqlx::query("insert into source_authors (source_id, position, name) values (?, ?, ?)")
+            .bind(id)
+            .bind(position as i64)
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for cited in &input.cites {
+        sqlx::query("insert or ignore into source_citations (source_id, cited_id) values (?, ?)")
+            .bind(id)
+            .bind(cited)
+            .execute(&mut *conn)
+            .await?;
+    }
+    search::index_source(conn, id).await?;
+    Ok(())
+}
+
+/// Creates a source.
+pub async fn create_source(
+    store: &Store,
+    input: &SourceInput,
+    token: &str,
+    idem: Option<&Idempotency>,
+) -> Result<Created<Source>, WriteError> {
+    let mut tx = begin(store).await?;
+    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+        return Ok(Created::Replay { status, body });
+    }
+    let Some(id) = input.id.as_ref().map(|s| s.as_str().to_owned()) else {
+        return Err(WriteError::Invalid(vec![problem(
+            "/id",
+            "is required: the slug to name it by",
+        )]));
+    };
+    if exists(&mut tx, "sources", &id).await? {
+        return Err(WriteError::Conflict(format!(
+            "a source with id {id:?} exists already"
+        )));
+    }
+    write_source(&mut tx, &id, input, true).await?;
+    let created = super::sources::get_on(&mut tx, &id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let change = Change {
+        resource: "source",
+        resource_id: &id,
+        claim_id: "",
+        action: "create",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &Value::Null,
+        &to_value(&SourceBody::from(&created)),
+    )
+    .await?;
+    remember(
+        &mut tx,
+        token,
+        idem,
+        &serde_json::to_string(&created).unwrap_or_default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created::New(created))
+}
+
+/// Applies a JSON merge patch to a source.
+pub async fn patch_source(
+    store: &Store,
+    id: &str,
+    patch: &Value,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<Source, WriteError> {
+    let mut tx = begin(store).await?;
+    let before = super::sources::get_on(&mut tx, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let before_body = to_value(&SourceBody::from(&before));
+    let input =
+        SourceInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
+    write_source(&mut tx, id, &input, false).await?;
+    let after = super::sources::get_on(&mut tx, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    let change = Change {
+        resource: "source",
+        resource_id: id,
+        claim_id: "",
+        action: "update",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &before_body,
+        &to_value(&SourceBody::from(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a source that nothing refers to.
+pub async fn delete_source(
+    store: &Store,
+    id: &str,
+    if_match: Option<&str>,
+    token: &str,
+) -> Result<(), WriteError> {
+    let mut tx = begin(store).await?;
+    let before = super::sources::get_on(&mut tx, id)
+        .await?
+        .ok_or(WriteError::NotFound)?;
+    check_etag(&before, if_match)?;
+    let referrers = ids_where(
+        &mut tx,
+        "select claim_id from appearances where source_id = ?1 \
+         union select id from claims where origin_source_id = ?1 \
+         union select a.claim_id from assessments a, json_each(a.evidence) e \
+               where json_extract(e.value, '$.source_id') = ?1 \
+         order by 1",
+        id,
+    )
+    .await?;
+    if !referrers.is_empty() {
+        return Err(WriteError::Conflict(format!(
+            "{} claims rely on {id}; re-point them first",
+            name_some(&referrers)
+        )));
+    }
+    if !before.cited_by.is_empty() {
+        return Err(WriteError::Conflict(format!(
+            "{} sources cite {id}",
+            name_some(&before.cited_by)
+        )));
+    }
+    sqlx::query("delete from sources where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    search::index_source(&mut tx, id).await?;
+    let change = Change {
+        resource: "source",
+        resource_id: id,
+        claim_id: "",
+        action: "delete",
+    };
+    record(
+        &mut tx,
+        change,
+        token,
+        &to_value(&SourceBody::from(&before)),
+        &Value::Null,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The history of a claimant or a source (`resource` is `claimant` or `source`), newest first.
+pub async fn record_history(
+    store: &Store,
+    resource: &'static str,
+    id: &str,
+    page: &PageRequest,
+) -> Result<Page<HistoryEntry>, sqlx::Error> {
+    history_where(
+        store,
+        "resource = ? and resource_id = ?",
+        &[resource, id],
         page,
     )
     .await

@@ -942,3 +942,148 @@ async fn private_reads_cannot_be_reached_by_spelling_the_path_differently() {
         assert_ne!(response.status(), StatusCode::OK, "{path}");
     }
 }
+
+#[tokio::test]
+async fn claimants_and_sources_are_curated_with_their_references_kept() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let nadella = json!({
+        "id": "satya-nadella", "kind": "person", "names": {"en": "Satya Nadella", "zh-CN": "萨提亚·纳德拉"},
+        "aliases": [{"alias": "纳德拉", "lang": "zh-CN"}],
+        "affiliations": [{"organization": "Microsoft", "role": "CEO"}]
+    });
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claimants",
+        Some(&token),
+        Some(&nadella),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["location"], "/v1/claimants/satya-nadella");
+    assert_eq!(
+        app.ids(&format!("/v1/claimants?q={}", enc("纳德拉"))).await,
+        ["satya-nadella"]
+    );
+
+    // Renaming a claimant re-indexes their claims for search.
+    let renamed = send(
+        &app,
+        reqwest::Method::PATCH,
+        "/v1/claimants/openai",
+        Some(&token),
+        Some(&json!({"aliases": [{"alias": "开放人工智能", "lang": "zh-CN"}]})),
+    )
+    .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    assert_eq!(
+        app.ids(&format!("/v1/claims?claimant={}", enc("开放人工智能")))
+            .await
+            .len(),
+        5
+    );
+    assert_eq!(
+        app.ids(&format!("/v1/claims?q={}&limit=100", enc("开放人工智能")))
+            .await
+            .len(),
+        5
+    );
+
+    let has_claims = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claimants/openai",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(has_claims.status(), StatusCode::CONFLICT);
+    let bad = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/claimants",
+        Some(&token),
+        Some(&json!({"id": "x", "kind": "robot", "names": {"en": "X"}, "wikidata_id": "q1"})),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let gone = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/claimants/satya-nadella",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    assert!(
+        app.ids(&format!("/v1/claimants?q={}", enc("纳德拉")))
+            .await
+            .is_empty()
+    );
+    let history = app.get_json("/v1/claimants/satya-nadella/history").await;
+    assert_eq!(history["data"].as_array().unwrap().len(), 2);
+
+    let report = json!({
+        "id": "example-report-2026", "kind": "report", "publisher": "Example Research",
+        "title": "An example grid report", "url": "https://example.org/report",
+        "published_on": "2026-03-01", "published_precision": "month", "language": "en",
+        "cites": ["morgan-stanley-2025-12-ai-power-gap"]
+    });
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/sources",
+        Some(&token),
+        Some(&report),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(app.ids("/v1/sources?q=grid").await, ["example-report-2026"]);
+    let cited = app
+        .get_json("/v1/sources/morgan-stanley-2025-12-ai-power-gap")
+        .await;
+    assert!(
+        cited["cited_by"]
+            .to_string()
+            .contains("example-report-2026")
+    );
+    let invalid = send(
+        &app,
+        reqwest::Method::PATCH,
+        "/v1/sources/example-report-2026",
+        Some(&token),
+        Some(&json!({"url": "not a url", "cites": ["example-report-2026"]})),
+    )
+    .await;
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let relied_on = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/sources/moonshots-2026-01-06-musk",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(relied_on.status(), StatusCode::CONFLICT);
+    let cited_source = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/sources/morgan-stanley-2025-12-ai-power-gap",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(cited_source.status(), StatusCode::CONFLICT);
+    let deleted = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/sources/example-report-2026",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(app.ids("/v1/sources?q=grid").await.is_empty());
+}

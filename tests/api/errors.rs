@@ -92,9 +92,9 @@ async fn a_wrong_method_is_405_with_allow() {
             "GET, HEAD, PATCH, DELETE",
         ),
         (
-            Method::PATCH,
+            Method::PUT,
             "/v1/sources/moonshots-2026-01-06-musk",
-            "GET, HEAD",
+            "GET, HEAD, PATCH, DELETE",
         ),
         (Method::DELETE, "/v1/topics", "GET, HEAD, POST"),
         (Method::POST, "/healthz", "GET, HEAD"),
