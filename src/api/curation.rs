@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use super::auth::Writer;
-use super::body::JsonBody;
+use super::body::{JsonBody, NdjsonBody};
 use super::claims::ClaimPath;
 use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, ProblemCode};
 use super::formats::{self, CsvLayout, negotiate};
@@ -23,7 +23,9 @@ use crate::domain::{
     ClaimantBody, ClaimantInput, FieldProblem, SourceBody, SourceInput, TermBody, TermInput,
 };
 use crate::store::taxonomy;
-use crate::store::writes::{self, Created, HistoryEntry, Idempotency, TermKind, WriteError};
+use crate::store::writes::{
+    self, Created, HistoryEntry, Idempotency, ImportRecord, ImportReport, TermKind, WriteError,
+};
 use crate::store::{PageRequest, Store};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -54,7 +56,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_source)
         .service(update_source)
         .service(delete_source)
-        .service(source_history);
+        .service(source_history)
+        .service(import);
 }
 
 impl From<WriteError> for ApiError {
@@ -1364,4 +1367,109 @@ async fn source_history(
         },
     )
     .await
+}
+
+/// Parses one line of an import; problems point into it as `/<line>/<field>`.
+fn import_record(
+    line: usize,
+    mut map: serde_json::Map<String, Value>,
+) -> Result<ImportRecord, Vec<FieldError>> {
+    let at = |problems: Vec<FieldProblem>| -> Vec<FieldError> {
+        problems
+            .into_iter()
+            .map(|p| FieldError {
+                field: format!("/{line}{}", p.pointer),
+                message: p.message,
+            })
+            .collect()
+    };
+    let kind = map.remove("type");
+    let claim = if matches!(
+        kind.as_ref().and_then(Value::as_str),
+        Some("appearance" | "assessment")
+    ) {
+        match map.remove("claim") {
+            Some(Value::String(claim)) => Some(claim),
+            _ => {
+                return Err(vec![FieldError {
+                    field: format!("/{line}/claim"),
+                    message: "is required: the id of the claim it belongs to".into(),
+                }]);
+            }
+        }
+    } else {
+        None
+    };
+    let claim = claim.unwrap_or_default();
+    match kind.as_ref().and_then(Value::as_str) {
+        Some("topic") => TermInput::parse(&map, false)
+            .map(ImportRecord::Topic)
+            .map_err(at),
+        Some("indicator") => TermInput::parse(&map, true)
+            .map(ImportRecord::Indicator)
+            .map_err(at),
+        Some("claimant") => ClaimantInput::parse(&map)
+            .map(ImportRecord::Claimant)
+            .map_err(at),
+        Some("source") => SourceInput::parse(&map)
+            .map(ImportRecord::Source)
+            .map_err(at),
+        Some("claim") => ClaimInput::parse(&map).map(ImportRecord::Claim).map_err(at),
+        Some("appearance") => AppearanceInput::parse(&map)
+            .map(|input| ImportRecord::Appearance { claim, input })
+            .map_err(at),
+        Some("assessment") => AssessmentInput::parse(&map)
+            .map(|input| ImportRecord::Assessment { claim, input })
+            .map_err(at),
+        _ => Err(vec![FieldError {
+            field: format!("/{line}/type"),
+            message:
+                "must be one of claim, appearance, assessment, claimant, source, topic, indicator"
+                    .into(),
+        }]),
+    }
+}
+
+/// Import records
+///
+/// A batch as NDJSON, one record a line: `{"type": "claim", …}` with the fields `POST` takes
+/// for that kind of record (`id` required), plus `"claim": "<id>"` for an appearance or an
+/// assessment. Every line is validated first, and a 422 names every failing field as
+/// `/<line>/<field>`; then all are applied in one transaction, each created or, when its id
+/// exists, replaced, or none is. Records may refer to ones later in the batch.
+#[utoipa::path(
+    tag = "claims",
+    request_body(content = String, content_type = "application/x-ndjson", description = "One record a line.",
+        example = "{\"type\": \"topic\", \"id\": \"grid\", \"names\": {\"en\": \"Power grid\"}}\n{\"type\": \"assessment\", \"claim\": \"huang-power-is-free\", \"id\": \"power-free-check\", \"verdict\": \"unresolvable\", \"summary\": \"An example.\", \"assessed_on\": \"2026-11-29\", \"assessor\": \"editors\"}\n"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Applied: how many records of each kind were created and updated.", body = ImportReport),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "A record conflicts with the database (a forked or looping revision chain, a changed dimension); nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/x-ndjson.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Some records are not valid; `errors` names each as `/<line>/<field>`. Nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/import")]
+async fn import(
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    NdjsonBody(lines): NdjsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let mut records = Vec::with_capacity(lines.len());
+    let mut errors = Vec::new();
+    for (line, map) in lines {
+        match import_record(line, map) {
+            Ok(record) => records.push((line, record)),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let report = writes::import(&store, records, &token.id).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -1827,3 +1827,243 @@ pub async fn record_history(
     )
     .await
 }
+
+/// One record of an import, parsed.
+pub enum ImportRecord {
+    Topic(TermInput),
+    Indicator(TermInput),
+    Claimant(ClaimantInput),
+    Source(SourceInput),
+    Claim(ClaimInput),
+    Appearance {
+        claim: String,
+        input: AppearanceInput,
+    },
+    Assessment {
+        claim: String,
+        input: AssessmentInput,
+    },
+}
+
+impl ImportRecord {
+    fn resource(&self) -> &'static str {
+        match self {
+            ImportRecord::Topic(_) => "topic",
+            ImportRecord::Indicator(_) => "indicator",
+            ImportRecord::Claimant(_) => "claimant",
+            ImportRecord::Source(_) => "source",
+            ImportRecord::Claim(_) => "claim",
+            ImportRecord::Appearance { .. } => "appearance",
+            ImportRecord::Assessment { .. } => "assessment",
+        }
+    }
+
+    /// Records that others refer to go first.
+    fn order(&self) -> u8 {
+        match self {
+            ImportRecord::Topic(_) | ImportRecord::Indicator(_) => 0,
+            ImportRecord::Claimant(_) => 1,
+            ImportRecord::Source(_) => 2,
+            ImportRecord::Claim(_) => 3,
+            ImportRecord::Appearance { .. } => 4,
+            ImportRecord::Assessment { .. } => 5,
+        }
+    }
+}
+
+/// How many records of each kind an import created and updated.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    #[schema(example = json!({"claim": 2, "appearance": 3}))]
+    pub created: std::collections::BTreeMap<&'static str, u64>,
+    #[schema(example = json!({"claimant": 1}))]
+    pub updated: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// Prefixes the pointers of a record's problems with its line: `/3/kind`.
+fn at_line(line: usize, e: WriteError) -> WriteError {
+    match e {
+        WriteError::Invalid(problems) => WriteError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| FieldProblem {
+                    pointer: format!("/{line}{}", p.pointer),
+                    message: p.message,
+                })
+                .collect(),
+        ),
+        WriteError::Conflict(why) => WriteError::Conflict(format!("line {line}: {why}")),
+        other => other,
+    }
+}
+
+fn required_id(id: Option<&crate::domain::Slug>) -> Result<String, WriteError> {
+    id.map(|s| s.as_str().to_owned())
+        .ok_or_else(|| WriteError::Invalid(vec![problem("/id", "is required in an import")]))
+}
+
+/// Applies every record in one transaction: each is created, or replaced when its id exists.
+/// The first failure undoes everything and names its line.
+pub async fn import(
+    store: &Store,
+    records: Vec<(usize, ImportRecord)>,
+    token: &str,
+) -> Result<ImportReport, WriteError> {
+    let mut records = records;
+    records.sort_by_key(|(line, r)| (r.order(), *line));
+    let mut tx = begin(store).await?;
+    // Records may name ones later in the same import (a translation, a revision).
+    sqlx::query("pragma defer_foreign_keys = on")
+        .execute(&mut *tx)
+        .await?;
+    let mut report = ImportReport::default();
+    let mut claims = Vec::new();
+    let mut revisions = Vec::new();
+    for (line, item) in &records {
+        let resource = item.resource();
+        let outcome: Result<(String, Option<String>, bool), WriteError> = async {
+            Ok(match item {
+                ImportRecord::Topic(input) | ImportRecord::Indicator(input) => {
+                    let kind = if resource == "topic" {
+                        TermKind::Topic
+                    } else {
+                        TermKind::Indicator
+                    };
+                    let id = required_id(input.id.as_ref())?;
+                    let create = !exists(&mut tx, kind.table(), &id).await?;
+                    upsert_term(&mut tx, kind, &id, input, create).await?;
+                    (id, None, create)
+                }
+                ImportRecord::Claimant(input) => {
+                    let id = required_id(input.id.as_ref())?;
+                    let create = !exists(&mut tx, "claimants", &id).await?;
+                    write_claimant(&mut tx, &id, input, create).await?;
+                    (id, None, create)
+                }
+                ImportRecord::Source(input) => {
+                    let id = required_id(input.id.as_ref())?;
+                    let create = !exists(&mut tx, "sources", &id).await?;
+                    write_source(&mut tx, &id, input, create).await?;
+                    (id, None, create)
+                }
+                ImportRecord::Claim(input) => {
+                    let id = required_id(input.id.as_ref())?;
+                    let create = !exists(&mut tx, "claims", &id).await?;
+                    // Revisions are linked once every claim is in: the one revised may come later.
+                    let unlinked = ClaimInput {
+                        supersedes: None,
+                        ..input.clone()
+                    };
+                    check_references(&mut tx, &unlinked, Some(&id)).await?;
+                    write_claim(&mut tx, &id, &unlinked, &now(), create).await?;
+                    if input.supersedes.is_some() {
+                        revisions.push((*line, id.clone(), input.clone()));
+                    }
+                    claims.push(id.clone());
+                    (id.clone(), Some(id), create)
+                }
+                ImportRecord::Appearance { claim, input } => {
+                    let id = required_id(input.id.as_ref())?;
+                    if !exists(&mut tx, "claims", claim).await? {
+                        return Err(WriteError::Invalid(vec![problem(
+                            "/claim",
+                            format!("there is no claim {claim:?}"),
+                        )]));
+                    }
+                    let create = !exists(&mut tx, "appearances", &id).await?;
+                    write_appearance(&mut tx, claim, &id, input, create).await?;
+                    (id, Some(claim.clone()), create)
+                }
+                ImportRecord::Assessment { claim, input } => {
+                    let id = required_id(input.id.as_ref())?;
+                    if !exists(&mut tx, "claims", claim).await? {
+                        return Err(WriteError::Invalid(vec![problem(
+                            "/claim",
+                            format!("there is no claim {claim:?}"),
+                        )]));
+                    }
+                    let create = !exists(&mut tx, "assessments", &id).await?;
+                    write_assessment(&mut tx, claim, &id, input, create).await?;
+                    (id, Some(claim.clone()), create)
+                }
+            })
+        }
+        .await;
+        let (id, claim_id, create) = outcome.map_err(|e| at_line(*line, e))?;
+        let action = if create { "create" } else { "update" };
+        let change = Change {
+            resource,
+            resource_id: &id,
+            claim_id: claim_id.as_deref().unwrap_or(""),
+            action,
+        };
+        record(
+            &mut tx,
+            change,
+            token,
+            &Value::Null,
+            &Value::String(format!("imported from line {line}")),
+        )
+        .await?;
+        *(if create {
+            &mut report.created
+        } else {
+            &mut report.updated
+        })
+        .entry(resource)
+        .or_default() += 1;
+    }
+    for (line, id, input) in &revisions {
+        check_references(&mut tx, input, Some(id))
+            .await
+            .map_err(|e| at_line(*line, e))?;
+        write_claim(&mut tx, id, input, &now(), false)
+            .await
+            .map_err(|e| at_line(*line, e))?;
+    }
+    search::index_claims(&mut tx, &claims).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn upsert_term(
+    conn: &mut SqliteConnection,
+    kind: TermKind,
+    id: &str,
+    input: &TermInput,
+    create: bool,
+) -> Result<(), WriteError> {
+    let at = now();
+    let names = serde_json::to_string(&input.names).unwrap_or_else(|_| "{}".into());
+    let dimension = input.dimension.map(|d| d.as_str());
+    let sql = match (kind, create) {
+        (TermKind::Topic, true) => {
+            "insert into topics (names, description, updated_at, created_at, id) values (?, ?, ?, ?, ?)"
+        }
+        (TermKind::Topic, false) => {
+            "update topics set names = ?, description = ?, updated_at = ? where created_at <> ? and id = ?"
+        }
+        (TermKind::Indicator, true) => {
+            "insert into indicators (names, description, updated_at, created_at, dimension, id) values (?, ?, ?, ?, ?, ?)"
+        }
+        (TermKind::Indicator, false) => {
+            "update indicators set names = ?, description = ?, updated_at = ? where created_at <> ? and dimension = ? and id = ?"
+        }
+    };
+    let mut query = sqlx::query(sql)
+        .bind(&names)
+        .bind(&input.description)
+        .bind(&at)
+        // On update the creation time is compared with an impossible one and never filters.
+        .bind(if create { at.as_str() } else { "" });
+    if kind == TermKind::Indicator {
+        query = query.bind(dimension);
+    }
+    let done = query.bind(id).execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(WriteError::Conflict(format!(
+            "{id} exists with another dimension; an import cannot change it"
+        )));
+    }
+    Ok(())
+}

@@ -1087,3 +1087,122 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert!(app.ids("/v1/sources?q=grid").await.is_empty());
 }
+
+async fn import(app: &TestApp, token: &str, lines: &[Value]) -> reqwest::Response {
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    app.client
+        .post(format!("{}/v1/import", app.address))
+        .bearer_auth(token)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_import_is_validated_whole_and_applied_in_one_transaction() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let mut later = claim_body("import-later");
+    later["stated_on"] = json!("2026-03-01");
+    later["supersedes"] = json!("import-earlier");
+    let batch = vec![
+        json!({"type": "assessment", "claim": "import-earlier", "id": "import-check", "verdict": "unresolvable",
+               "summary": "An example.", "assessed_on": "2026-11-29", "assessor": "tests"}),
+        json!({"type": "topic", "id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}}),
+        {
+            let mut c = later.clone();
+            c["type"] = json!("claim");
+            c
+        },
+        {
+            let mut c = claim_body("import-earlier");
+            c["type"] = json!("claim");
+            c["topics"] = json!(["grid"]);
+            c
+        },
+        json!({"type": "appearance", "claim": "import-earlier", "id": "import-earlier-bi", "source": "businessinsider-2026-01-07-musk-ai-compute",
+               "lang": "en", "kind": "paraphrase", "quote": "imported wording"}),
+    ];
+    let response = import(&app, &token, &batch).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        report["created"],
+        json!({"appearance": 1, "assessment": 1, "claim": 2, "topic": 1})
+    );
+    assert_eq!(
+        app.get_json("/v1/claims/import-later").await["supersedes"],
+        "import-earlier"
+    );
+    assert_eq!(
+        app.get_json("/v1/claims/import-earlier").await["status"],
+        "unresolvable"
+    );
+    assert_eq!(app.ids("/v1/claims?topic=grid").await, ["import-earlier"]);
+    assert_eq!(
+        app.ids(&format!("/v1/claims?q={}", enc("\"imported wording\"")))
+            .await,
+        ["import-earlier"]
+    );
+
+    let again = import(&app, &token, &batch).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let report: Value = again.json().await.unwrap();
+    assert_eq!(report["updated"]["claim"], 2, "{report}");
+
+    // A bad record in the middle leaves the database as it was.
+    let before = app.get("/v1/claims?limit=100").await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let broken = vec![
+        json!({"type": "topic", "id": "another", "names": {"en": "Another"}}),
+        json!({"type": "claim", "id": "broken", "claimant": "elon-musk", "kind": "guess"}),
+        json!({"type": "mystery"}),
+    ];
+    let response = import(&app, &token, &broken).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    let fields: HashSet<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains("/2/kind") && fields.contains("/2/stated_on") && fields.contains("/3/type"),
+        "{fields:?}"
+    );
+    let conflicting = vec![
+        json!({"type": "topic", "id": "another", "names": {"en": "Another"}}),
+        {
+            let mut c = claim_body("fork");
+            c["type"] = json!("claim");
+            c["supersedes"] = json!("morgan-stanley-us-shortfall-36gw");
+            c
+        },
+    ];
+    let response = import(&app, &token, &conflicting).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        app.get("/v1/topics/another").await.status(),
+        StatusCode::NOT_FOUND,
+        "nothing applied"
+    );
+    let after = app.get("/v1/claims?limit=100").await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(before, after);
+    let wrong_type = app
+        .client
+        .post(format!("{}/v1/import", app.address))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
