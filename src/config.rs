@@ -24,9 +24,17 @@ pub enum Command {
     Openapi,
     /// Rebuild the full-text search indexes from the tables, then exit.
     Reindex(DatabaseArgs),
-    /// Write the whole record to standard output as JSON, in the format of data/dataset.json.
-    Export(DatabaseArgs),
-    /// Load an export (or a hand-written dataset file) into an empty database.
+    /// Write the whole record to standard output.
+    Export {
+        /// `json`: the format of data/dataset.json, timestamps included, for `import` into an
+        /// empty database. `ndjson`: one record a line, as POST /v1/import takes them.
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Load a file: a JSON export (or dataset file) into an empty database, or NDJSON records
+    /// (`.ndjson`, `.jsonl`) into any database, each created or replaced, all or none.
     Import {
         /// The file to load.
         file: PathBuf,
@@ -40,6 +48,12 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Ndjson,
 }
 
 #[derive(Debug, Subcommand)]

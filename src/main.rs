@@ -1,9 +1,11 @@
 use anyhow::Context;
 use clap::Parser;
 
-use claimtrail::config::{Cli, Command, ServeArgs, TokenCommand};
+use std::io::IsTerminal;
+
+use claimtrail::config::{Cli, Command, ExportFormat, ServeArgs, TokenCommand};
 use claimtrail::startup::Application;
-use claimtrail::store::{Store, dataset, tokens};
+use claimtrail::store::{Store, dataset, tokens, writes};
 use claimtrail::{api, telemetry};
 
 #[tokio::main]
@@ -35,35 +37,38 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             outcome
         }
-        Some(Command::Export(args)) => {
-            let store = Store::open(&args.database, 1).await?;
-            let dataset = dataset::export(&store)
-                .await
-                .context("reading the record")?;
+        Some(Command::Export { format, database }) => {
+            let store = Store::open(&database.database, 1).await?;
+            let progress = Progress::new("exporting", None);
+            let out = match format {
+                ExportFormat::Json => dataset::export(&store)
+                    .await
+                    .context("reading the record")?
+                    .to_json()?,
+                ExportFormat::Ndjson => dataset::export_lines(&store)
+                    .await
+                    .context("reading the record")?
+                    .join("\n"),
+            };
             store.close().await;
-            println!("{}", dataset.to_json()?);
+            progress.finish("exported the record");
+            println!("{out}");
             Ok(())
         }
         Some(Command::Import { file, database }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let parsed = dataset::Dataset::parse(&text)?;
             let store = Store::open(&database.database, 1).await?;
-            let outcome = dataset::load(&store, &parsed).await;
+            let ndjson = file
+                .extension()
+                .is_some_and(|e| e == "ndjson" || e == "jsonl");
+            let outcome = if ndjson {
+                import_lines(&store, &text).await
+            } else {
+                import_dataset(&store, &text, &file).await
+            };
             store.close().await;
-            match outcome? {
-                dataset::LoadOutcome::Loaded { claims, sources } => {
-                    eprintln!(
-                        "Imported {claims} claims and {sources} sources from {}.",
-                        file.display()
-                    );
-                    Ok(())
-                }
-                dataset::LoadOutcome::AlreadyPopulated => anyhow::bail!(
-                    "{} already holds records; import into an empty database (serve --no-dataset creates one)",
-                    database.database.display()
-                ),
-            }
+            outcome
         }
         Some(Command::Openapi) => {
             let doc = api::openapi()
@@ -104,6 +109,100 @@ async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<(
             eprintln!("Revoked token {id}.");
         }
     }
+    Ok(())
+}
+
+/// Progress on standard error: a bar on a terminal, plain lines otherwise (logs, CI).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    label: &'static str,
+    total: Option<u64>,
+}
+
+impl Progress {
+    fn new(label: &'static str, total: Option<u64>) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = match total {
+                Some(n) => indicatif::ProgressBar::new(n),
+                None => indicatif::ProgressBar::new_spinner(),
+            };
+            bar.set_message(label);
+            bar
+        });
+        Progress { bar, label, total }
+    }
+
+    fn set(&self, done: u64) {
+        match &self.bar {
+            Some(bar) => bar.set_position(done),
+            None if done.is_multiple_of(10_000) => {
+                eprintln!("{}: {done}/{}", self.label, self.total.unwrap_or(0))
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.finish_with_message(message.to_owned()),
+            None => eprintln!("{message}"),
+        }
+    }
+}
+
+async fn import_dataset(store: &Store, text: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let parsed = dataset::Dataset::parse(text)?;
+    match dataset::load(store, &parsed).await? {
+        dataset::LoadOutcome::Loaded { claims, sources } => {
+            eprintln!(
+                "Imported {claims} claims and {sources} sources from {}.",
+                file.display()
+            );
+            Ok(())
+        }
+        dataset::LoadOutcome::AlreadyPopulated => anyhow::bail!(
+            "the database already holds records: a JSON export goes into an empty one \
+             (serve --no-dataset makes one); NDJSON records go into any"
+        ),
+    }
+}
+
+async fn import_lines(store: &Store, text: &str) -> anyhow::Result<()> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let progress = Progress::new("validating", Some(lines.len() as u64));
+    let mut records = Vec::with_capacity(lines.len());
+    let mut problems = Vec::new();
+    for (done, (i, line)) in lines.iter().enumerate() {
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(map)) => match writes::ImportRecord::parse(i + 1, map) {
+                Ok(record) => records.push((i + 1, record)),
+                Err(found) => problems.extend(
+                    found
+                        .into_iter()
+                        .map(|p| format!("{}: {}", p.pointer, p.message)),
+                ),
+            },
+            _ => problems.push(format!("/{}: is not a JSON object", i + 1)),
+        }
+        progress.set(done as u64 + 1);
+    }
+    progress.finish("validated");
+    anyhow::ensure!(
+        problems.is_empty(),
+        "nothing was imported:\n{}",
+        problems.join("\n")
+    );
+    let report = writes::import(store, records, "")
+        .await
+        .map_err(|e| anyhow::anyhow!("nothing was imported: {e}"))?;
+    eprintln!(
+        "Imported: created {:?}, updated {:?}.",
+        report.created, report.updated
+    );
     Ok(())
 }
 

@@ -1369,67 +1369,6 @@ async fn source_history(
     .await
 }
 
-/// Parses one line of an import; problems point into it as `/<line>/<field>`.
-fn import_record(
-    line: usize,
-    mut map: serde_json::Map<String, Value>,
-) -> Result<ImportRecord, Vec<FieldError>> {
-    let at = |problems: Vec<FieldProblem>| -> Vec<FieldError> {
-        problems
-            .into_iter()
-            .map(|p| FieldError {
-                field: format!("/{line}{}", p.pointer),
-                message: p.message,
-            })
-            .collect()
-    };
-    let kind = map.remove("type");
-    let claim = if matches!(
-        kind.as_ref().and_then(Value::as_str),
-        Some("appearance" | "assessment")
-    ) {
-        match map.remove("claim") {
-            Some(Value::String(claim)) => Some(claim),
-            _ => {
-                return Err(vec![FieldError {
-                    field: format!("/{line}/claim"),
-                    message: "is required: the id of the claim it belongs to".into(),
-                }]);
-            }
-        }
-    } else {
-        None
-    };
-    let claim = claim.unwrap_or_default();
-    match kind.as_ref().and_then(Value::as_str) {
-        Some("topic") => TermInput::parse(&map, false)
-            .map(ImportRecord::Topic)
-            .map_err(at),
-        Some("indicator") => TermInput::parse(&map, true)
-            .map(ImportRecord::Indicator)
-            .map_err(at),
-        Some("claimant") => ClaimantInput::parse(&map)
-            .map(ImportRecord::Claimant)
-            .map_err(at),
-        Some("source") => SourceInput::parse(&map)
-            .map(ImportRecord::Source)
-            .map_err(at),
-        Some("claim") => ClaimInput::parse(&map).map(ImportRecord::Claim).map_err(at),
-        Some("appearance") => AppearanceInput::parse(&map)
-            .map(|input| ImportRecord::Appearance { claim, input })
-            .map_err(at),
-        Some("assessment") => AssessmentInput::parse(&map)
-            .map(|input| ImportRecord::Assessment { claim, input })
-            .map_err(at),
-        _ => Err(vec![FieldError {
-            field: format!("/{line}/type"),
-            message:
-                "must be one of claim, appearance, assessment, claimant, source, topic, indicator"
-                    .into(),
-        }]),
-    }
-}
-
 /// Import records
 ///
 /// A batch as NDJSON, one record a line: `{"type": "claim", …}` with the fields `POST` takes
@@ -1462,9 +1401,9 @@ async fn import(
     let mut records = Vec::with_capacity(lines.len());
     let mut errors = Vec::new();
     for (line, map) in lines {
-        match import_record(line, map) {
+        match ImportRecord::parse(line, map) {
             Ok(record) => records.push((line, record)),
-            Err(e) => errors.extend(e),
+            Err(problems) => errors.extend(field_errors(problems)),
         }
     }
     if !errors.is_empty() {

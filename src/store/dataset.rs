@@ -919,6 +919,83 @@ impl Dataset {
     }
 }
 
+/// The whole record as NDJSON lines in the format `POST /v1/import` takes: `{"type": …}` and the
+/// fields of each record's `POST`, in an order an import can apply. Timestamps are not carried:
+/// an import stamps what it writes (the JSON export keeps them).
+pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
+    use crate::domain::{
+        AppearanceBody, AssessmentBody, ClaimBody, ClaimantBody, SourceBody, TermBody,
+    };
+
+    fn line<T: Serialize>(
+        kind: &str,
+        claim: Option<&str>,
+        id: &str,
+        body: &T,
+    ) -> anyhow::Result<String> {
+        let mut map = serde_json::Map::new();
+        map.insert("type".into(), kind.into());
+        if let Some(claim) = claim {
+            map.insert("claim".into(), claim.into());
+        }
+        map.insert("id".into(), id.into());
+        if let serde_json::Value::Object(fields) = serde_json::to_value(body)? {
+            map.extend(fields.into_iter().filter(|(k, _)| k != "id"));
+        }
+        Ok(serde_json::Value::Object(map).to_string())
+    }
+
+    let mut lines = Vec::new();
+    for t in all_pages(|p| async move { taxonomy::list_topics(store, &p, false).await }).await? {
+        lines.push(line("topic", None, &t.id, &TermBody::from(&t))?);
+    }
+    for i in all_pages(|p| async move { taxonomy::list_indicators(store, &p, false).await }).await?
+    {
+        lines.push(line("indicator", None, &i.id, &TermBody::from(&i))?);
+    }
+    for k in all_pages(|p| async move { claimants::list(store, &p, false, None).await }).await? {
+        lines.push(line("claimant", None, &k.id, &ClaimantBody::from(&k))?);
+    }
+    for s in all_pages(|p| async move { sources::list(store, &p, false, None).await }).await? {
+        lines.push(line("source", None, &s.id, &SourceBody::from(&s))?);
+    }
+    let expand = Expand {
+        appearances: true,
+        assessments: true,
+        sources: false,
+    };
+    let filter = ClaimFilter::default();
+    let claims = all_pages(|p| {
+        let filter = &filter;
+        async move {
+            super::claims::list(store, filter, ClaimSort::StatedOnAsc, &p, false, expand).await
+        }
+    })
+    .await?;
+    let mut dependents = Vec::new();
+    for c in &claims {
+        lines.push(line("claim", None, &c.id, &ClaimBody::from(c))?);
+        for a in c.appearances.iter().flatten() {
+            dependents.push(line(
+                "appearance",
+                Some(&c.id),
+                &a.id,
+                &AppearanceBody::from(a),
+            )?);
+        }
+        for a in c.assessments.iter().flatten() {
+            dependents.push(line(
+                "assessment",
+                Some(&c.id),
+                &a.id,
+                &AssessmentBody::from(a),
+            )?);
+        }
+    }
+    lines.extend(dependents);
+    Ok(lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

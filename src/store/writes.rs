@@ -20,7 +20,7 @@ use crate::domain::{
 /// Why a write was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("invalid: {0:?}")]
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.pointer, p.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldProblem>),
     #[error("conflict: {0}")]
     Conflict(String),
@@ -273,7 +273,8 @@ async fn record(
     // Topics and indicators belong to no claim.
     .bind(Some(change.claim_id).filter(|c| !c.is_empty()))
     .bind(change.action)
-    .bind(token)
+    // Writes made with the command line carry no token.
+    .bind(Some(token).filter(|t| !t.is_empty()))
     .bind(now())
     .bind(diff)
     .execute(&mut *conn)
@@ -966,7 +967,7 @@ pub struct HistoryEntry {
     /// `create`, `update` or `delete`.
     #[schema(example = "update")]
     pub action: String,
-    /// The id of the token that made the write.
+    /// The id of the token that made the write; null for the command line.
     #[schema(example = "3f9a1c0b7d2e4a55")]
     pub token_id: Option<String>,
     /// When (RFC 3339, UTC).
@@ -1871,6 +1872,61 @@ impl ImportRecord {
     }
 }
 
+impl ImportRecord {
+    /// Parses line `line` of an import; problems point into it as `/<line>/<field>`.
+    pub fn parse(
+        line: usize,
+        mut map: serde_json::Map<String, Value>,
+    ) -> Result<ImportRecord, Vec<FieldProblem>> {
+        let at = |problems: Vec<FieldProblem>| -> Vec<FieldProblem> {
+            problems
+                .into_iter()
+                .map(|p| FieldProblem {
+                    pointer: format!("/{line}{}", p.pointer),
+                    message: p.message,
+                })
+                .collect()
+        };
+        let kind = map.remove("type");
+        let kind = kind.as_ref().and_then(Value::as_str);
+        let claim = match (kind, map.remove("claim")) {
+            (Some("appearance" | "assessment"), Some(Value::String(claim))) => claim,
+            (Some("appearance" | "assessment"), _) => {
+                return Err(at(vec![problem(
+                    "/claim",
+                    "is required: the id of the claim it belongs to",
+                )]));
+            }
+            _ => String::new(),
+        };
+        match kind {
+            Some("topic") => TermInput::parse(&map, false)
+                .map(ImportRecord::Topic)
+                .map_err(at),
+            Some("indicator") => TermInput::parse(&map, true)
+                .map(ImportRecord::Indicator)
+                .map_err(at),
+            Some("claimant") => ClaimantInput::parse(&map)
+                .map(ImportRecord::Claimant)
+                .map_err(at),
+            Some("source") => SourceInput::parse(&map)
+                .map(ImportRecord::Source)
+                .map_err(at),
+            Some("claim") => ClaimInput::parse(&map).map(ImportRecord::Claim).map_err(at),
+            Some("appearance") => AppearanceInput::parse(&map)
+                .map(|input| ImportRecord::Appearance { claim, input })
+                .map_err(at),
+            Some("assessment") => AssessmentInput::parse(&map)
+                .map(|input| ImportRecord::Assessment { claim, input })
+                .map_err(at),
+            _ => Err(at(vec![problem(
+                "/type",
+                "must be one of claim, appearance, assessment, claimant, source, topic, indicator",
+            )])),
+        }
+    }
+}
+
 /// How many records of each kind an import created and updated.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -1919,6 +1975,7 @@ pub async fn import(
     let mut report = ImportReport::default();
     let mut claims = Vec::new();
     let mut revisions = Vec::new();
+    let mut citations = Vec::new();
     for (line, item) in &records {
         let resource = item.resource();
         let outcome: Result<(String, Option<String>, bool), WriteError> = async {
@@ -1943,7 +2000,15 @@ pub async fn import(
                 ImportRecord::Source(input) => {
                     let id = required_id(input.id.as_ref())?;
                     let create = !exists(&mut tx, "sources", &id).await?;
-                    write_source(&mut tx, &id, input, create).await?;
+                    // Citations are linked once every source is in: the one cited may come later.
+                    let unlinked = SourceInput {
+                        cites: Vec::new(),
+                        ..input.clone()
+                    };
+                    write_source(&mut tx, &id, &unlinked, create).await?;
+                    if !input.cites.is_empty() {
+                        citations.push((*line, id.clone(), input.clone()));
+                    }
                     (id, None, create)
                 }
                 ImportRecord::Claim(input) => {
@@ -2012,6 +2077,11 @@ pub async fn import(
         })
         .entry(resource)
         .or_default() += 1;
+    }
+    for (line, id, input) in &citations {
+        write_source(&mut tx, id, input, false)
+            .await
+            .map_err(|e| at_line(*line, e))?;
     }
     for (line, id, input) in &revisions {
         check_references(&mut tx, input, Some(id))

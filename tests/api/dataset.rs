@@ -137,3 +137,74 @@ async fn an_export_imported_into_an_empty_database_gives_the_same_answers() {
         assert_eq!(original, copied, "{path}");
     }
 }
+
+/// A JSON body without the fields an import stamps anew.
+fn without_timestamps(body: &str) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("created_at");
+                map.remove("updated_at");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_str(body).unwrap();
+    strip(&mut value);
+    value
+}
+
+#[tokio::test]
+async fn ndjson_records_exported_and_imported_give_the_same_record() {
+    let app = spawn_app().await;
+    let source = Store::open(&app.db_path, 1).await.unwrap();
+    let lines = dataset::export_lines(&source).await.unwrap();
+    source.close().await;
+    assert_eq!(lines.len(), 5 + 7 + 5 + 37 + 22 + 56 + 3);
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("from-ndjson.db");
+    let target = Store::open(&copy, 1).await.unwrap();
+    let records = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let map = serde_json::from_str(line).unwrap();
+            (
+                i + 1,
+                claimtrail::store::writes::ImportRecord::parse(i + 1, map).unwrap(),
+            )
+        })
+        .collect();
+    claimtrail::store::writes::import(&target, records, "")
+        .await
+        .unwrap();
+    target.close().await;
+
+    let imported = start(&copy).await;
+    let client = reqwest::Client::new();
+    for path in [
+        "/v1/claims?limit=100&expand=appearances,assessments,sources",
+        "/v1/claimants",
+        "/v1/sources?limit=100",
+        "/v1/indicators/datacenter-power-shortfall/estimates",
+        "/v1/claims?q=%E7%94%B5%E5%8A%9B",
+    ] {
+        let original = app.get(path).await.text().await.unwrap();
+        let copied = client
+            .get(format!("{imported}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            without_timestamps(&original),
+            without_timestamps(&copied),
+            "{path}"
+        );
+    }
+}
