@@ -27,7 +27,8 @@ pub enum Command {
     /// Write the whole record to standard output.
     Export {
         /// `json`: the format of data/dataset.json, timestamps included, for `import` into an
-        /// empty database. `ndjson`: one record a line, as POST /v1/import takes them.
+        /// empty database. `ndjson`: one record a line, as POST /v1/import takes them. `csv`: the
+        /// claims, as GET /v1/claims?format=csv gives them (UTF-8 with a BOM).
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
         #[command(flatten)]
@@ -54,6 +55,7 @@ pub enum Command {
 pub enum ExportFormat {
     Json,
     Ndjson,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

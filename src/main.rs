@@ -49,10 +49,21 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .context("reading the record")?
                     .join("\n"),
+                ExportFormat::Csv => {
+                    let claims = dataset::all_claims(&store)
+                        .await
+                        .context("reading the claims")?;
+                    api::claims_csv(&claims).map_err(|e| anyhow::anyhow!("{e}"))?
+                }
             };
             store.close().await;
             progress.finish("exported the record");
-            println!("{out}");
+            // CSV rows end in CRLF already; the JSON formats get a final newline.
+            if format == ExportFormat::Csv {
+                print!("{out}");
+            } else {
+                println!("{out}");
+            }
             Ok(())
         }
         Some(Command::Import { file, database }) => {

@@ -355,6 +355,16 @@ fn claim_layout<'a>(claims: impl IntoIterator<Item = &'a Claim>, prefix: &str) -
     CsvLayout::new(BTreeMap::from([(prefix.to_owned(), langs)])).with_object(&horizon, HORIZON)
 }
 
+/// Claims as CSV, laid out as `GET /v1/claims?format=csv` lays them out.
+pub fn claims_csv(claims: &[Claim]) -> Result<String, ApiError> {
+    let mut layout = claim_layout(claims, "text");
+    let mut out = String::new();
+    for claim in claims {
+        out.push_str(&layout.lines(claim)?);
+    }
+    Ok(out)
+}
+
 /// The columns of a claim's horizon.
 const HORIZON: &[&str] = &["due_on", "precision"];
 

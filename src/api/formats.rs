@@ -192,7 +192,7 @@ impl CsvLayout {
     }
 
     /// The CSV lines of one record: the header before the first, then its row.
-    fn lines<T: Serialize>(&mut self, item: &T) -> Result<String, ApiError> {
+    pub(super) fn lines<T: Serialize>(&mut self, item: &T) -> Result<String, ApiError> {
         let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.into()))?;
         let mut cells = Vec::new();
         self.flatten("", &value, &mut cells);

@@ -5,6 +5,7 @@ pub mod auth;
 mod body;
 mod claimants;
 mod claims;
+pub use claims::claims_csv;
 mod curation;
 pub mod error;
 mod formats;

@@ -996,6 +996,26 @@ pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
     Ok(lines)
 }
 
+/// Every claim, oldest first.
+pub async fn all_claims(store: &Store) -> Result<Vec<crate::domain::Claim>, sqlx::Error> {
+    let filter = ClaimFilter::default();
+    all_pages(|p| {
+        let filter = &filter;
+        async move {
+            super::claims::list(
+                store,
+                filter,
+                ClaimSort::StatedOnAsc,
+                &p,
+                false,
+                Expand::default(),
+            )
+            .await
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
