@@ -798,7 +798,7 @@ async fn update_topic(
 /// A topic that claims carry is a 409 naming them, unless `cascade=true` takes it off them first.
 #[utoipa::path(
     tag = "topics",
-    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."), ("cascade" = Option<bool>, Query, description = "`true` takes the topic off the claims that carry it, then deletes it.")),
+    params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."), ("cascade" = Option<bool>, Query, description = "`true` takes the topic off the claims that carry it (each one dated and recorded in its history), then deletes it.")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted."),

@@ -1281,10 +1281,41 @@ pub async fn delete_term(
     .await?;
     if !users.is_empty() {
         if kind == TermKind::Topic && cascade {
-            sqlx::query("delete from claim_topics where topic_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
+            // Untagging edits each claim, so each one gets a new updated_at and a history entry.
+            let at = now();
+            for claim_id in &users {
+                let before = current(&mut tx, claim_id)
+                    .await?
+                    .ok_or(WriteError::NotFound)?;
+                sqlx::query("delete from claim_topics where topic_id = ? and claim_id = ?")
+                    .bind(id)
+                    .bind(claim_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("update claims set updated_at = ? where id = ?")
+                    .bind(&at)
+                    .bind(claim_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let after = current(&mut tx, claim_id)
+                    .await?
+                    .ok_or(WriteError::NotFound)?;
+                let change = Change {
+                    resource: "claim",
+                    resource_id: claim_id,
+                    claim_id,
+                    action: "update",
+                };
+                record(
+                    &mut tx,
+                    change,
+                    token,
+                    &ClaimInput::body_of(&before),
+                    &ClaimInput::body_of(&after),
+                )
                 .await?;
+            }
+            search::index_claims(&mut tx, &users).await?;
         } else {
             let shown: Vec<&str> = users.iter().take(10).map(String::as_str).collect();
             let hint = if kind == TermKind::Topic {

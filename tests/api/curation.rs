@@ -794,6 +794,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
             .contains("musk-china-figure-out-chips"),
         "{problem}"
     );
+    let untagged_before = app.get_json("/v1/claims/musk-china-figure-out-chips").await;
     let cascaded = send(
         &app,
         reqwest::Method::DELETE,
@@ -804,11 +805,19 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
     .await;
     assert_eq!(cascaded.status(), StatusCode::NO_CONTENT);
     assert!(app.ids("/v1/claims?topic=chips").await.is_empty());
+    let untagged = app.get_json("/v1/claims/musk-china-figure-out-chips").await;
     assert!(
-        !app.get_json("/v1/claims/musk-china-figure-out-chips").await["topics"]
-            .to_string()
-            .contains("chips")
+        !untagged["topics"].to_string().contains("chips"),
+        "{untagged}"
     );
+    // Untagging is an edit of the claim: it is dated and in the claim's history.
+    assert_ne!(untagged["updated_at"], untagged_before["updated_at"]);
+    let history = app
+        .get_json("/v1/claims/musk-china-figure-out-chips/history")
+        .await;
+    let latest = &history["data"][0];
+    assert_eq!(latest["action"], "update", "{history}");
+    assert!(latest["diff"].to_string().contains("/topics"), "{latest}");
 
     // An indicator's dimension cannot change under its figures, and it cannot go while used.
     let redimension = send(
