@@ -17,7 +17,7 @@ use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, Pr
 use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
 use super::lists::{HistoryList, respond};
-use super::params::{FormatParams, ListParams, Query, QueryParams, parse_bool};
+use super::params::{FormatParams, HistoryParams, Query, QueryParams, parse_bool};
 use crate::domain::{
     AppearanceBody, AppearanceInput, AssessmentBody, AssessmentInput, ClaimBody, ClaimInput,
     ClaimantBody, ClaimantInput, FieldProblem, SourceBody, SourceInput, TermBody, TermInput,
@@ -313,7 +313,7 @@ async fn create_appearance(
 /// what, and the change as a JSON Patch. The history of a deleted claim stays readable.
 #[utoipa::path(
     tag = "claims",
-    params(ClaimPath, ListParams),
+    params(ClaimPath, HistoryParams),
     responses(
         (status = 200, description = "A page of the claim's history.",
             content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
@@ -329,7 +329,7 @@ async fn claim_history(
     req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "history:-seq";
     let paging = params.paging(LIST)?;
@@ -836,7 +836,7 @@ async fn delete_topic(
 /// Every write to it, newest first, with the change as a JSON Patch.
 #[utoipa::path(
     tag = "topics",
-    params(TermPath, ListParams),
+    params(TermPath, HistoryParams),
     responses(
         (status = 200, description = "A page of its history.",
             content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
@@ -852,7 +852,7 @@ async fn topic_history(
     req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<TermPath>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "history:-seq";
     let paging = params.paging(LIST)?;
@@ -1005,7 +1005,7 @@ async fn delete_indicator(
 /// Every write to it, newest first, with the change as a JSON Patch.
 #[utoipa::path(
     tag = "indicators",
-    params(TermPath, ListParams),
+    params(TermPath, HistoryParams),
     responses(
         (status = 200, description = "A page of its history.",
             content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
@@ -1021,7 +1021,7 @@ async fn indicator_history(
     req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<TermPath>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "history:-seq";
     let paging = params.paging(LIST)?;
@@ -1184,7 +1184,7 @@ async fn delete_claimant(
 /// Every write to it, newest first, with the change as a JSON Patch.
 #[utoipa::path(
     tag = "claimants",
-    params(TermPath, ListParams),
+    params(TermPath, HistoryParams),
     responses(
         (status = 200, description = "A page of its history.",
             content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
@@ -1200,7 +1200,7 @@ async fn claimant_history(
     req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<TermPath>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "history:-seq";
     let paging = params.paging(LIST)?;
@@ -1331,7 +1331,7 @@ async fn delete_source(
 /// Every write to it, newest first, with the change as a JSON Patch.
 #[utoipa::path(
     tag = "sources",
-    params(TermPath, ListParams),
+    params(TermPath, HistoryParams),
     responses(
         (status = 200, description = "A page of its history.",
             content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
@@ -1347,7 +1347,7 @@ async fn source_history(
     req: HttpRequest,
     store: web::Data<Store>,
     path: web::Path<TermPath>,
-    Query(params): Query<ListParams>,
+    Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     const LIST: &str = "history:-seq";
     let paging = params.paging(LIST)?;

@@ -79,3 +79,58 @@ async fn every_operation_is_documented_with_every_status() {
         }
     }
 }
+
+/// A path of the bundled dataset for a documented path template.
+fn bundled(template: &str) -> String {
+    let claim = if template.starts_with("/v1/claims/{id}/assessments") {
+        "openai-electron-gap-2024"
+    } else {
+        "huang-power-is-free"
+    };
+    let id = match template.split('/').nth(2) {
+        Some("claims") => claim,
+        Some("claimants") => "jensen-huang",
+        Some("sources") => "ft-2025-11-05-huang-china-will-win",
+        Some("topics") => "chips",
+        Some("indicators") => "datacenter-power-shortfall",
+        other => panic!("no bundled record for {other:?} ({template})"),
+    };
+    template
+        .replace("{id}", id)
+        .replace("{appearance_id}", "huang-power-free-ft")
+        .replace("{assessment_id}", "openai-electron-gap-against-nea")
+}
+
+#[tokio::test]
+async fn every_documented_format_is_served_and_no_other() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/openapi.json").await;
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(format) = item["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "format"))
+        else {
+            continue;
+        };
+        let pattern = format["schema"]["pattern"].as_str().unwrap();
+        let documented: Vec<&str> = pattern
+            .trim_start_matches("^(")
+            .trim_end_matches(")$")
+            .split('|')
+            .collect();
+        let path = bundled(template);
+        for asked in ["json", "csv", "ndjson", "jsonld"] {
+            let status = app.get(&format!("{path}?format={asked}")).await.status();
+            let expected = if documented.contains(&asked) {
+                200
+            } else {
+                406
+            };
+            assert_eq!(status.as_u16(), expected, "{path}?format={asked}");
+        }
+        checked += 1;
+    }
+    // Lists, items and histories of every kind of record.
+    assert!(checked >= 14, "only {checked} operations take format");
+}
