@@ -165,7 +165,7 @@ fn created<T: serde::Serialize>(outcome: Created<T>, collection: &str) -> HttpRe
 /// are added with `POST /v1/claims/{id}/appearances`.
 #[utoipa::path(
     tag = "claims",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
     request_body(content = ClaimBody, description = "The claim."),
     security(("bearer" = [])),
     responses(
@@ -273,7 +273,7 @@ async fn delete_claim(
 /// verbatim, a paraphrase or a translation, and how faithful it is.
 #[utoipa::path(
     tag = "claims",
-    params(ClaimPath, ("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
+    params(ClaimPath, ("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
     request_body(content = AppearanceBody, description = "The appearance."),
     security(("bearer" = [])),
     responses(
@@ -587,7 +587,7 @@ async fn get_assessment(
 /// A review of the claim. The latest assessment (by `assessed_on`) sets the claim's `status`.
 #[utoipa::path(
     tag = "claims",
-    params(ClaimPath, ("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    params(ClaimPath, ("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
     request_body(content = AssessmentBody, description = "The assessment."),
     security(("bearer" = [])),
     responses(
@@ -717,7 +717,7 @@ async fn delete_assessment(
 /// A new tag for claims, with its names in each language.
 #[utoipa::path(
     tag = "topics",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
     request_body(content = TermBody, description = "The topic; `id` is required.", example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}})),
     security(("bearer" = [])),
     responses(
@@ -880,7 +880,7 @@ async fn topic_history(
 /// A new thing for figures to measure, with its dimension (which fixes the units its figures may use).
 #[utoipa::path(
     tag = "indicators",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
     request_body(content = TermBody, description = "The indicator; `id` is required.", example = json!({"id": "grid-interconnection-queue", "names": {"en": "Grid interconnection queue"}, "dimension": "power"})),
     security(("bearer" = [])),
     responses(
@@ -1080,7 +1080,7 @@ impl DeleteParams {
 /// A person or organization, with names in each language, aliases (each works as `claimant=` on `GET /v1/claims`) and affiliations. Changing names re-indexes their claims for search.
 #[utoipa::path(
     tag = "claimants",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
     request_body(content = ClaimantBody, description = "The claimant; `id` is required."),
     security(("bearer" = [])),
     responses(
@@ -1227,7 +1227,7 @@ async fn claimant_history(
 /// A document claims appear in, with its publisher, URL, date and its precision, language, authors and the sources it cites.
 #[utoipa::path(
     tag = "sources",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
     request_body(content = SourceBody, description = "The source; `id` is required."),
     security(("bearer" = [])),
     responses(
