@@ -50,7 +50,7 @@ pub struct Claimant {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Alias {
     #[schema(example = "马斯克")]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub alias: String,
     /// Language of the alias, when it has one.
     #[schema(example = "zh-CN")]
@@ -61,14 +61,14 @@ pub struct Alias {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Affiliation {
     #[schema(example = "Nvidia")]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub organization: String,
     /// The organization's claimant id, when it is itself a claimant.
     #[schema(example = json!(null))]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub organization_id: Option<String>,
     #[schema(example = "Founder and CEO")]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub role: String,
     /// Start of the role (YYYY-MM-DD), when known.
     pub since: Option<String>,
@@ -228,11 +228,11 @@ pub struct Evidence {
     #[schema(
         example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x."
     )]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub description: String,
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub source_id: Option<String>,
 }
 
@@ -414,7 +414,7 @@ pub struct Estimate {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QuantityBody {
     #[schema(example = "datacenter-power-shortfall")]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub indicator: String,
     /// ISO 3166-1 alpha-2, or `WORLD`.
     #[schema(example = "US")]
@@ -430,9 +430,9 @@ pub struct QuantityBody {
     /// Defaults to `exactly`.
     pub qualifier: Qualifier,
     #[schema(example = "2025-2028")]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub period: Option<String>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub label: Option<String>,
 }
 
@@ -454,7 +454,7 @@ pub struct ClaimBody {
     pub id: Option<String>,
     /// The claimant's id.
     #[schema(example = "elon-musk")]
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub claimant: String,
     pub kind: ClaimKind,
     /// The claim's words, keyed by BCP 47 language; at least one.
@@ -464,7 +464,7 @@ pub struct ClaimBody {
     pub stated_on: String,
     /// Defaults to `day`.
     pub stated_precision: DatePrecision,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub claimant_role: Option<String>,
     /// Only for a `prediction`; `precision` defaults to `day`.
     pub horizon: Option<Horizon>,
@@ -472,12 +472,12 @@ pub struct ClaimBody {
     pub topics: Vec<String>,
     pub quantities: Vec<QuantityBody>,
     /// The claim this one revises. A chain cannot fork (409) or loop (409).
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub supersedes: Option<String>,
     /// A source id.
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub origin_source: Option<String>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub note: Option<String>,
 }
 
@@ -494,20 +494,20 @@ pub struct AppearanceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The source's id.
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub source: String,
     /// Language of the quote (BCP 47).
     pub lang: String,
     /// The words as printed; with a quote, `kind` is required.
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub quote: Option<String>,
     pub kind: Option<AppearanceKind>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub translation_of: Option<String>,
     pub fidelity: Option<Fidelity>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub note: Option<String>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub locator: Option<String>,
     /// Marks it as the claim's first recorded appearance (unmarking any other).
     pub first_appearance: bool,
@@ -580,12 +580,12 @@ pub struct AssessmentBody {
     pub id: Option<String>,
     /// The verdict; the latest assessment's verdict is the claim's `status`.
     pub verdict: ClaimStatus,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub summary: String,
     pub evidence: Vec<Evidence>,
     /// YYYY-MM-DD.
     pub assessed_on: String,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub assessor: String,
 }
 
@@ -611,7 +611,7 @@ pub struct TermBody {
     pub id: Option<String>,
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub description: Option<String>,
     /// Indicators only: what it measures, which fixes the units of its figures. It cannot change
     /// while figures use it.
@@ -659,7 +659,7 @@ pub struct ClaimantBody {
     pub aliases: Vec<Alias>,
     /// A Wikidata item id such as `Q317521`.
     pub wikidata_id: Option<String>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub description: Option<String>,
     pub affiliations: Vec<Affiliation>,
 }
@@ -690,9 +690,9 @@ pub struct SourceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub kind: SourceKind,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub title: Option<String>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub publisher: String,
     /// An absolute http(s) URL.
     pub url: Option<String>,
@@ -706,7 +706,7 @@ pub struct SourceBody {
     pub authors: Vec<String>,
     /// Ids of the sources it relies on.
     pub cites: Vec<String>,
-    #[schema(pattern = r"\S", max_length = 20000)]
+    #[schema(pattern = r"\S")]
     pub note: Option<String>,
 }
 
