@@ -54,6 +54,7 @@ pub struct Alias {
     pub alias: String,
     /// Language of the alias, when it has one.
     #[schema(example = "zh-CN")]
+    #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
 }
 
@@ -230,6 +231,7 @@ pub struct Evidence {
     )]
     #[schema(pattern = r"\S")]
     pub description: String,
+    #[schema(pattern = r"^https?://[^/\s]\S*$")]
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.
     #[schema(pattern = r"\S")]
@@ -461,6 +463,7 @@ pub struct ClaimBody {
     pub text: LocalizedText,
     /// YYYY-MM-DD.
     #[schema(example = "2026-02-01")]
+    #[schema(format = Date)]
     pub stated_on: String,
     /// Defaults to `day`.
     pub stated_precision: DatePrecision,
@@ -497,6 +500,7 @@ pub struct AppearanceBody {
     #[schema(pattern = r"\S")]
     pub source: String,
     /// Language of the quote (BCP 47).
+    #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: String,
     /// The words as printed; with a quote, `kind` is required.
     #[schema(pattern = r"\S")]
@@ -584,6 +588,7 @@ pub struct AssessmentBody {
     pub summary: String,
     pub evidence: Vec<Evidence>,
     /// YYYY-MM-DD.
+    #[schema(format = Date)]
     pub assessed_on: String,
     #[schema(pattern = r"\S")]
     pub assessor: String,
@@ -658,6 +663,7 @@ pub struct ClaimantBody {
     /// Other names; each works as `claimant=` on `GET /v1/claims`.
     pub aliases: Vec<Alias>,
     /// A Wikidata item id such as `Q317521`.
+    #[schema(pattern = r"^Q[1-9][0-9]*$")]
     pub wikidata_id: Option<String>,
     #[schema(pattern = r"\S")]
     pub description: Option<String>,
@@ -695,13 +701,17 @@ pub struct SourceBody {
     #[schema(pattern = r"\S")]
     pub publisher: String,
     /// An absolute http(s) URL.
+    #[schema(pattern = r"^https?://[^/\s]\S*$")]
     pub url: Option<String>,
     /// YYYY-MM-DD; with `published_precision`, which defaults to `day`.
+    #[schema(format = Date)]
     pub published_on: Option<String>,
     pub published_precision: Option<DatePrecision>,
     /// RFC 3339; stored in UTC.
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// BCP 47.
+    #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub language: String,
     pub authors: Vec<String>,
     /// Ids of the sources it relies on.
