@@ -802,6 +802,7 @@ async fn update_topic(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted."),
+        (status = 400, response = super::error::BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 409, description = "Claims still use it; the detail names them.", body = super::error::Problem, content_type = "application/problem+json"),
@@ -971,6 +972,7 @@ async fn update_indicator(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted."),
+        (status = 400, response = super::error::BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 409, description = "Claims still use it; the detail names them.", body = super::error::Problem, content_type = "application/problem+json"),

@@ -55,6 +55,18 @@ async fn every_operation_is_documented_with_every_status() {
                     "{name} does not document 404"
                 );
             }
+            // A query parameter can always be given a bad value.
+            let takes_query = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["in"] == "query");
+            if takes_query {
+                assert!(
+                    responses.contains_key("400"),
+                    "{name} takes query parameters but does not document 400"
+                );
+            }
             if method != "get" {
                 let security = op["security"].to_string();
                 assert!(
