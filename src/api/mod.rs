@@ -113,7 +113,53 @@ pub fn openapi() -> OpenApiDoc {
             );
         }
     }
+    merge_patch_schemas(&mut doc);
     doc
+}
+
+/// Gives each PATCH its own schema: the POST body with nothing required, since a JSON merge
+/// patch (RFC 7396) names only the fields it changes. Without this, SDKs generated from the
+/// document would make clients resend every required field.
+fn merge_patch_schemas(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::{Ref, RefOr, schema::Schema};
+    let mut patches = Vec::new();
+    for item in doc.paths.paths.values_mut() {
+        let Some(RefOr::T(body)) = item.patch.as_mut().and_then(|op| op.request_body.as_mut())
+        else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            let RefOr::T(content) = content else {
+                continue;
+            };
+            let Some(RefOr::Ref(reference)) = content.schema.as_ref() else {
+                continue;
+            };
+            let Some(name) = reference.ref_location.strip_prefix("#/components/schemas/") else {
+                continue;
+            };
+            let patch = format!("{}Patch", name.trim_end_matches("Body"));
+            patches.push((name.to_owned(), patch.clone()));
+            content.schema = Some(RefOr::Ref(Ref::from_schema_name(patch)));
+        }
+    }
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (body, patch) in patches {
+        let Some(RefOr::T(Schema::Object(mut object))) = components.schemas.get(&body).cloned()
+        else {
+            continue;
+        };
+        object.required.clear();
+        object.description = Some(format!(
+            "The fields of a `{body}` to change, as a JSON merge patch (RFC 7396): a field left \
+             out stays as it is, `null` removes an optional one, and a list is replaced whole."
+        ));
+        components
+            .schemas
+            .insert(patch, RefOr::T(Schema::Object(object)));
+    }
 }
 
 /// Adds the API's routes to an app, with the docs and the fallback for unknown routes.

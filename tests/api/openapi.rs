@@ -146,3 +146,29 @@ async fn every_documented_format_is_served_and_no_other() {
     // Lists, items and histories of every kind of record.
     assert!(checked >= 14, "only {checked} operations take format");
 }
+
+#[tokio::test]
+async fn a_patch_body_requires_nothing() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/openapi.json").await;
+    let mut patches = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(content) = item["patch"]["requestBody"]["content"].as_object() else {
+            continue;
+        };
+        let reference = content["application/merge-patch+json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("PATCH {path} takes no merge patch"));
+        let name = reference.trim_start_matches("#/components/schemas/");
+        let schema = &doc["components"]["schemas"][name];
+        assert!(schema["properties"].is_object(), "PATCH {path}: {name}");
+        assert!(
+            schema["required"].as_array().is_none_or(Vec::is_empty),
+            "PATCH {path}: {name} requires {}",
+            schema["required"]
+        );
+        patches += 1;
+    }
+    // Claims, appearances, assessments, claimants, sources, topics, indicators.
+    assert_eq!(patches, 7);
+}
