@@ -24,7 +24,8 @@ use crate::domain::{
 };
 use crate::store::taxonomy;
 use crate::store::writes::{
-    self, Created, HistoryEntry, Idempotency, ImportRecord, ImportReport, TermKind, WriteError,
+    self, Created, HistoryEntry, HistoryResource, Idempotency, ImportRecord, ImportReport,
+    TermKind, WriteError,
 };
 use crate::store::{PageRequest, Store};
 
@@ -351,6 +352,43 @@ async fn claim_history(
         move |after, limit, _| {
             let (store, id) = (reader.clone(), id.clone());
             async move { writes::claim_history(&store, &id, &PageRequest { limit, after }).await }
+        },
+    )
+    .await
+}
+
+/// Answers the history of a claimant, source, topic or indicator: 404 if it never existed.
+async fn record_history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    resource: HistoryResource,
+    id: String,
+    params: HistoryParams,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let paging = params.paging(LIST)?;
+    if !writes::record_known(&store, resource, &id).await? {
+        let (code, what) = match resource {
+            HistoryResource::Claimant => (ProblemCode::ClaimantNotFound, "claimant"),
+            HistoryResource::Source => (ProblemCode::SourceNotFound, "source"),
+            HistoryResource::Topic => (ProblemCode::TopicNotFound, "topic"),
+            HistoryResource::Indicator => (ProblemCode::IndicatorNotFound, "indicator"),
+        };
+        return Err(ApiError::not_found(code, what, &id));
+    }
+    let reader = store.clone();
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, _| {
+            let (store, id) = (reader.clone(), id.clone());
+            async move {
+                writes::record_history(&store, resource, &id, &PageRequest { limit, after }).await
+            }
         },
     )
     .await
@@ -855,23 +893,12 @@ async fn topic_history(
     path: web::Path<TermPath>,
     Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "history:-seq";
-    let paging = params.paging(LIST)?;
-    let (reader, id) = (store.clone(), path.into_inner().id);
-    respond::<HistoryEntry, HistoryList, _, _>(
-        &req,
-        &store,
-        LIST,
-        paging,
-        None,
-        None,
-        move |after, limit, _| {
-            let (store, id) = (reader.clone(), id.clone());
-            async move {
-                writes::term_history(&store, TermKind::Topic, &id, &PageRequest { limit, after })
-                    .await
-            }
-        },
+    record_history(
+        req,
+        store,
+        HistoryResource::Topic,
+        path.into_inner().id,
+        params,
     )
     .await
 }
@@ -1025,28 +1052,12 @@ async fn indicator_history(
     path: web::Path<TermPath>,
     Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "history:-seq";
-    let paging = params.paging(LIST)?;
-    let (reader, id) = (store.clone(), path.into_inner().id);
-    respond::<HistoryEntry, HistoryList, _, _>(
-        &req,
-        &store,
-        LIST,
-        paging,
-        None,
-        None,
-        move |after, limit, _| {
-            let (store, id) = (reader.clone(), id.clone());
-            async move {
-                writes::term_history(
-                    &store,
-                    TermKind::Indicator,
-                    &id,
-                    &PageRequest { limit, after },
-                )
-                .await
-            }
-        },
+    record_history(
+        req,
+        store,
+        HistoryResource::Indicator,
+        path.into_inner().id,
+        params,
     )
     .await
 }
@@ -1204,22 +1215,12 @@ async fn claimant_history(
     path: web::Path<TermPath>,
     Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "history:-seq";
-    let paging = params.paging(LIST)?;
-    let (reader, id) = (store.clone(), path.into_inner().id);
-    respond::<HistoryEntry, HistoryList, _, _>(
-        &req,
-        &store,
-        LIST,
-        paging,
-        None,
-        None,
-        move |after, limit, _| {
-            let (store, id) = (reader.clone(), id.clone());
-            async move {
-                writes::record_history(&store, "claimant", &id, &PageRequest { limit, after }).await
-            }
-        },
+    record_history(
+        req,
+        store,
+        HistoryResource::Claimant,
+        path.into_inner().id,
+        params,
     )
     .await
 }
@@ -1351,22 +1352,12 @@ async fn source_history(
     path: web::Path<TermPath>,
     Query(params): Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "history:-seq";
-    let paging = params.paging(LIST)?;
-    let (reader, id) = (store.clone(), path.into_inner().id);
-    respond::<HistoryEntry, HistoryList, _, _>(
-        &req,
-        &store,
-        LIST,
-        paging,
-        None,
-        None,
-        move |after, limit, _| {
-            let (store, id) = (reader.clone(), id.clone());
-            async move {
-                writes::record_history(&store, "source", &id, &PageRequest { limit, after }).await
-            }
-        },
+    record_history(
+        req,
+        store,
+        HistoryResource::Source,
+        path.into_inner().id,
+        params,
     )
     .await
 }

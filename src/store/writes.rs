@@ -1353,22 +1353,6 @@ pub async fn delete_term(
     Ok(())
 }
 
-/// The history of a topic or an indicator, newest first.
-pub async fn term_history(
-    store: &Store,
-    kind: TermKind,
-    id: &str,
-    page: &PageRequest,
-) -> Result<Page<HistoryEntry>, sqlx::Error> {
-    history_where(
-        store,
-        "resource = ? and resource_id = ?",
-        &[kind.resource(), id],
-        page,
-    )
-    .await
-}
-
 /// Up to ten ids, and how many there are in all, for a 409 that names what still refers.
 fn name_some(ids: &[String]) -> String {
     let shown: Vec<&str> = ids.iter().take(10).map(String::as_str).collect();
@@ -1844,20 +1828,67 @@ pub async fn delete_source(
     Ok(())
 }
 
-/// The history of a claimant or a source (`resource` is `claimant` or `source`), newest first.
+/// Whether a claimant, source, topic or indicator exists or once did (its history outlives it).
+pub async fn record_known(
+    store: &Store,
+    resource: HistoryResource,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select exists(select 1 from {} where id = ?1) \
+         or exists(select 1 from history where resource = ?2 and resource_id = ?1)",
+        resource.table()
+    )))
+    .bind(id)
+    .bind(resource.name())
+    .fetch_one(store.reader())
+    .await
+}
+
+/// The history of a claimant, source, topic or indicator, newest first.
 pub async fn record_history(
     store: &Store,
-    resource: &'static str,
+    resource: HistoryResource,
     id: &str,
     page: &PageRequest,
 ) -> Result<Page<HistoryEntry>, sqlx::Error> {
     history_where(
         store,
         "resource = ? and resource_id = ?",
-        &[resource, id],
+        &[resource.name(), id],
         page,
     )
     .await
+}
+
+/// The records, besides claims, that keep a history of their own.
+#[derive(Debug, Clone, Copy)]
+pub enum HistoryResource {
+    Claimant,
+    Source,
+    Topic,
+    Indicator,
+}
+
+impl HistoryResource {
+    /// As history rows name it.
+    fn name(self) -> &'static str {
+        match self {
+            HistoryResource::Claimant => "claimant",
+            HistoryResource::Source => "source",
+            HistoryResource::Topic => "topic",
+            HistoryResource::Indicator => "indicator",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            HistoryResource::Claimant => "claimants",
+            HistoryResource::Source => "sources",
+            HistoryResource::Topic => "topics",
+            HistoryResource::Indicator => "indicators",
+        }
+    }
 }
 
 /// One record of an import, parsed.

@@ -1215,3 +1215,51 @@ async fn an_import_is_validated_whole_and_applied_in_one_transaction() {
         .unwrap();
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+#[tokio::test]
+async fn a_history_is_404_for_what_never_existed_and_outlives_a_deletion() {
+    let app = spawn_app().await;
+    for (path, code) in [
+        ("/v1/claims/nope/history", "claim_not_found"),
+        ("/v1/claimants/nope/history", "claimant_not_found"),
+        ("/v1/sources/nope/history", "source_not_found"),
+        ("/v1/topics/nope/history", "topic_not_found"),
+        ("/v1/indicators/nope/history", "indicator_not_found"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], code, "{path}");
+    }
+    // A bundled record has no writes yet: an empty history, not a 404.
+    let bundled = app.get_json("/v1/topics/chips/history").await;
+    assert_eq!(bundled["data"], json!([]));
+
+    let token = token(&app).await;
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/v1/sources",
+        Some(&token),
+        Some(&json!({"id": "short-lived", "kind": "article", "publisher": "Example", "language": "en"})),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let deleted = send(
+        &app,
+        reqwest::Method::DELETE,
+        "/v1/sources/short-lived",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let history = app.get_json("/v1/sources/short-lived/history").await;
+    let actions: Vec<&str> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete", "create"]);
+}
