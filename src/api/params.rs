@@ -83,6 +83,14 @@ fn query_error(message: &str) -> ApiError {
     ApiError::InvalidParameters(vec![FieldError { field, message }])
 }
 
+/// The query of an operation that takes no parameters: any one given is refused, as a
+/// misspelt option must not be silently ignored.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl QueryParams for NoParams {}
+
 /// The query of an operation that takes nothing but `format`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -492,5 +500,69 @@ mod tests {
             "{}",
             errors[0].message
         );
+    }
+}
+
+/// Bounded-time fuzzing of the query-string parser and the cursor codec: no input panics, and
+/// every refusal names its parameter.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn query_string() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            Just("limit".to_owned()),
+            Just("cursor".to_owned()),
+            Just("count".to_owned()),
+            Just("format".to_owned()),
+            Just("q".to_owned()),
+            "[a-z%0-9]{0,6}",
+        ];
+        let value = prop_oneof![Just(String::new()), "[ -~]{0,12}", "(%[0-9A-Fa-f]{2}){0,6}"];
+        prop::collection::vec((name, value), 0..8).prop_map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn query_strings_parse_or_name_the_failing_parameter(query in query_string()) {
+            match parse_query::<SearchListParams>(&query) {
+                Ok(params) => {
+                    // Values that read as a query string are parsed or refused by field.
+                    match params.parse("claims") {
+                        Ok(_) | Err(ApiError::InvalidParameters(_) | ApiError::InvalidCursor(_)) => {}
+                        Err(other) => prop_assert!(false, "{query}: {other:?}"),
+                    }
+                }
+                Err(ApiError::InvalidParameters(errors)) => prop_assert!(!errors.is_empty()),
+                Err(other) => prop_assert!(false, "{query}: {other:?}"),
+            }
+        }
+
+        #[test]
+        fn any_cursor_text_decodes_or_is_refused(s in "\\PC{0,64}|[A-Za-z0-9_-]{0,200}") {
+            match Cursor::decode(&s, "claims:-stated_on") {
+                Ok(_) | Err(ApiError::InvalidCursor(_)) => {}
+                Err(other) => prop_assert!(false, "{s}: {other:?}"),
+            }
+        }
+
+        #[test]
+        fn cursors_round_trip(
+            rank in proptest::option::of(-1e6f64..1e6),
+            key in proptest::option::of("\\PC{0,20}"),
+            id in "\\PC{0,40}",
+            position in proptest::option::of(any::<i64>()),
+        ) {
+            let keyset = Keyset { rank, key, id, position };
+            let encoded = Cursor::encode("claims:-stated_on", &keyset);
+            prop_assert_eq!(Cursor::decode(&encoded, "claims:-stated_on").unwrap(), keyset);
+        }
     }
 }

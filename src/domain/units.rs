@@ -240,3 +240,31 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// No text makes the parser panic, and what it accepts is a finite value.
+        #[test]
+        fn any_text_parses_or_is_refused(s in "\\PC{0,24}|[0-9.eE+-]{0,12}[a-zA-Z%$万亿千瓦时吉]{0,6}") {
+            if let Ok(measure) = Measure::parse(&s) {
+                prop_assert!(measure.value.is_finite(), "{s:?} → {measure:?}");
+                prop_assert!(measure.si().is_finite(), "{s:?} → {measure:?}");
+            }
+        }
+
+        /// A number written with a unit parses to that number in that unit.
+        #[test]
+        fn numbers_with_units_round_trip(
+            value in 0.0f64..1e12,
+            unit in prop::sample::select(vec!["GW", "MW", "kW", "W", "TWh", "%", "x"]),
+        ) {
+            let measure = Measure::parse(&format!("{value}{unit}")).unwrap();
+            prop_assert_eq!(measure.value, value);
+            prop_assert_eq!(measure.unit, Unit::parse(unit).unwrap());
+        }
+    }
+}
