@@ -110,6 +110,60 @@ pub struct ServeArgs {
     /// Whether reads need no token; `false` asks every /v1 read for one (any scope).
     #[arg(long, env = "CLAIMTRAIL_PUBLIC_READS", default_value_t = true, action = clap::ArgAction::Set)]
     pub public_reads: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What one request may use. Requests over a limit get a 4xx problem+json (413, 414, 431, 408,
+/// 429) or, past the request timeout, 503.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest JSON request body, in bytes.
+    #[arg(long, env = "CLAIMTRAIL_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+    /// Largest POST /v1/import body, in bytes.
+    #[arg(long, env = "CLAIMTRAIL_MAX_IMPORT_BYTES", default_value_t = 64 << 20)]
+    pub max_import_bytes: usize,
+    /// Longest path and query string, in bytes (room for a 2,000-character Chinese `q`,
+    /// percent-encoded).
+    #[arg(long, env = "CLAIMTRAIL_MAX_URI_BYTES", default_value_t = 32 << 10)]
+    pub max_uri_bytes: usize,
+    /// Largest sum of header names and values, in bytes. (A request head over 128 KiB is cut
+    /// off earlier, by the HTTP layer, with a bare 431.)
+    #[arg(long, env = "CLAIMTRAIL_MAX_HEADER_BYTES", default_value_t = 16 << 10)]
+    pub max_header_bytes: usize,
+    /// Seconds a client has to send the request head.
+    #[arg(long, env = "CLAIMTRAIL_HEADER_TIMEOUT", default_value_t = 5)]
+    pub header_timeout: u64,
+    /// Seconds a client has to send the request body.
+    #[arg(long, env = "CLAIMTRAIL_BODY_TIMEOUT", default_value_t = 10)]
+    pub body_timeout: u64,
+    /// Seconds the server may take to start answering a request.
+    #[arg(long, env = "CLAIMTRAIL_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long, env = "CLAIMTRAIL_KEEP_ALIVE", default_value_t = 15)]
+    pub keep_alive: u64,
+    /// Writes (POST, PATCH, DELETE) a client address may make a minute, in bursts of as many;
+    /// 0 for no limit.
+    #[arg(long, env = "CLAIMTRAIL_WRITE_RATE", default_value_t = 120)]
+    pub write_rate: u32,
+    /// Searches (reads with `q`) a client address may make a minute, in bursts of as many;
+    /// 0 for no limit.
+    #[arg(long, env = "CLAIMTRAIL_SEARCH_RATE", default_value_t = 600)]
+    pub search_rate: u32,
+}
+
+impl Default for LimitArgs {
+    /// The limits of a server started with no flags and no `CLAIMTRAIL_*` limit variables.
+    fn default() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        Defaults::parse_from(["claimtrail"]).limits
+    }
 }
 
 impl Default for ServeArgs {

@@ -1,4 +1,5 @@
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -6,6 +7,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::api::auth::PublicReads;
+use crate::api::limits::{self, Limits};
 use crate::api::{self, middleware};
 use crate::config::ServeArgs;
 use crate::store::{Store, dataset};
@@ -32,15 +34,21 @@ impl Application {
         let doc = api::openapi();
         let store = web::Data::new(store);
         let public_reads = web::Data::new(PublicReads(args.public_reads));
+        let limits = web::Data::new(Limits::new(&args.limits));
+        tokio::spawn(forget_idle_clients(limits.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(store.clone())
                 .app_data(public_reads.clone())
+                .app_data(limits.clone())
                 .configure(|cfg| api::mount(cfg, &doc))
                 .wrap(from_fn(middleware::conditional_get))
                 .wrap(from_fn(middleware::head_as_get))
+                .wrap(from_fn(limits::enforce))
                 .wrap(from_fn(middleware::trace_requests))
-        });
+        })
+        .client_request_timeout(Duration::from_secs(args.limits.header_timeout))
+        .keep_alive(Duration::from_secs(args.limits.keep_alive));
         if let Some(workers) = args.workers {
             server = server.workers(workers.into());
         }
@@ -56,5 +64,14 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Drops, once a minute, the rate-limit state of clients whose allowance is whole again.
+async fn forget_idle_clients(limits: web::Data<Limits>) {
+    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        limits.forget_idle_clients();
     }
 }

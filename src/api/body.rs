@@ -3,17 +3,17 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::error::ApiError;
-
-/// The largest body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+use super::limits::Limits;
+use crate::config::LimitArgs;
 
 /// A JSON object from the request body (`application/json`, or `application/merge-patch+json`
 /// for PATCH).
@@ -32,18 +32,63 @@ fn content_type(req: &HttpRequest) -> Option<String> {
         })
 }
 
-/// Reads a body of at most `limit` bytes.
-async fn read(mut payload: Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge);
+/// How much body a request may send, and how long it may take to send it.
+#[derive(Clone, Copy)]
+struct BodyLimit {
+    bytes: usize,
+    timeout: Duration,
+}
+
+impl BodyLimit {
+    /// The server's limits for a JSON body, or for an import when `import`.
+    fn of(req: &HttpRequest, import: bool) -> BodyLimit {
+        let (body, imports, timeout) = match req.app_data::<web::Data<Limits>>() {
+            Some(l) => (l.max_body_bytes, l.max_import_bytes, l.body_timeout),
+            None => {
+                let d = LimitArgs::default();
+                let timeout = Duration::from_secs(d.body_timeout);
+                (d.max_body_bytes, d.max_import_bytes, timeout)
+            }
+        };
+        BodyLimit {
+            bytes: if import { imports } else { body },
+            timeout,
         }
-        bytes.extend_from_slice(&chunk);
     }
-    Ok(bytes)
+
+    /// Refuses at once a body whose declared length is over the limit.
+    fn check_declared(self, req: &HttpRequest) -> Result<(), ApiError> {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        match declared {
+            Some(n) if n > self.bytes as u64 => Err(ApiError::PayloadTooLarge(self.bytes)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the body: at most `bytes` of it, all within `timeout`, so that a client trickling
+    /// a body in cannot hold a worker's connection indefinitely.
+    async fn read(self, mut payload: Payload) -> Result<Vec<u8>, ApiError> {
+        let reading = async {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::MalformedBody(format!("the body could not be read: {e}"))
+                })?;
+                if bytes.len() + chunk.len() > self.bytes {
+                    return Err(ApiError::PayloadTooLarge(self.bytes));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        };
+        tokio::time::timeout(self.timeout, reading)
+            .await
+            .map_err(|_| ApiError::RequestTimeout(self.timeout.as_secs()))?
+    }
 }
 
 impl FromRequest for JsonBody {
@@ -52,13 +97,16 @@ impl FromRequest for JsonBody {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = content_type(req);
+        let limit = BodyLimit::of(req, false);
+        let declared = limit.check_declared(req);
         let payload = payload.take();
         Box::pin(async move {
             match content_type.as_deref() {
                 Some("application/json" | "application/merge-patch+json") => {}
                 _ => return Err(ApiError::UnsupportedMediaType),
             }
-            let bytes = read(payload, MAX_BODY_BYTES).await?;
+            declared?;
+            let bytes = limit.read(payload).await?;
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(Value::Object(map)) => Ok(JsonBody(map, bytes)),
                 Ok(_) => Err(ApiError::MalformedBody(
@@ -72,9 +120,6 @@ impl FromRequest for JsonBody {
     }
 }
 
-/// The largest import accepted, in bytes.
-pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
-
 /// An NDJSON body (`application/x-ndjson`): one JSON object a line, numbered from 1.
 pub struct NdjsonBody(pub Vec<(usize, serde_json::Map<String, Value>)>);
 
@@ -84,13 +129,16 @@ impl FromRequest for NdjsonBody {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = content_type(req);
+        let limit = BodyLimit::of(req, true);
+        let declared = limit.check_declared(req);
         let payload = payload.take();
         Box::pin(async move {
             match content_type.as_deref() {
                 Some("application/x-ndjson" | "application/jsonl") => {}
                 _ => return Err(ApiError::UnsupportedMediaType),
             }
-            let bytes = read(payload, MAX_IMPORT_BYTES).await?;
+            declared?;
+            let bytes = limit.read(payload).await?;
             let text = std::str::from_utf8(&bytes)
                 .map_err(|e| ApiError::MalformedBody(format!("the body is not UTF-8: {e}")))?;
             let mut lines = Vec::new();

@@ -17,7 +17,7 @@ use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, Pr
 use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
 use super::lists::{HistoryList, respond};
-use super::params::{FormatParams, HistoryParams, Query, QueryParams, parse_bool};
+use super::params::{FormatParams, HistoryParams, NoParams, Query, QueryParams, parse_bool};
 use crate::domain::{
     AppearanceBody, AppearanceInput, AssessmentBody, AssessmentInput, ClaimBody, ClaimInput,
     ClaimantBody, ClaimantInput, FieldProblem, SourceBody, SourceInput, TermBody, TermInput,
@@ -175,7 +175,7 @@ fn created<T: serde::Serialize>(outcome: Created<T>, collection: &str) -> HttpRe
         (status = 400, response = BadRequest),
         (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id is taken, or the claim it supersedes is already superseded.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The claim is not valid: `errors` names every failing field by JSON pointer.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -186,6 +186,7 @@ async fn create_claim(
     req: HttpRequest,
     store: web::Data<Store>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -213,7 +214,7 @@ async fn create_claim(
         (status = 404, response = NotFound),
         (status = 409, description = "The change would fork or loop a revision chain.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed claim would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -225,6 +226,7 @@ async fn update_claim(
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let claim = writes::patch_claim(
@@ -263,6 +265,7 @@ async fn delete_claim(
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     writes::delete_claim(&store, &path.id, if_match(&req).as_deref(), &token.id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -284,7 +287,7 @@ async fn delete_claim(
         (status = 401, description = "No token, or a token that is not valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 404, response = NotFound),
         (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The appearance is not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -296,6 +299,7 @@ async fn create_appearance(
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -493,7 +497,7 @@ async fn get_appearance(
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed appearance would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -505,6 +509,7 @@ async fn update_appearance(
     store: web::Data<Store>,
     path: web::Path<AppearancePath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let patched = writes::patch_appearance(
@@ -549,6 +554,7 @@ async fn delete_appearance(
     store: web::Data<Store>,
     path: web::Path<AppearancePath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     writes::delete_appearance(
         &store,
@@ -635,7 +641,7 @@ async fn get_assessment(
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The assessment is not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -647,6 +653,7 @@ async fn create_assessment(
     store: web::Data<Store>,
     path: web::Path<ClaimPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -675,7 +682,7 @@ async fn create_assessment(
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed assessment would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -687,6 +694,7 @@ async fn update_assessment(
     store: web::Data<Store>,
     path: web::Path<AssessmentPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let patched = writes::patch_assessment(
@@ -730,6 +738,7 @@ async fn delete_assessment(
     store: web::Data<Store>,
     path: web::Path<AssessmentPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     writes::delete_assessment(
         &store,
@@ -764,7 +773,7 @@ async fn delete_assessment(
         (status = 400, response = BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -775,6 +784,7 @@ async fn create_topic(
     req: HttpRequest,
     store: web::Data<Store>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -801,7 +811,7 @@ async fn create_topic(
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed topic would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -813,6 +823,7 @@ async fn update_topic(
     store: web::Data<Store>,
     path: web::Path<TermPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     writes::patch_term(
@@ -917,7 +928,7 @@ async fn topic_history(
         (status = 400, response = BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -928,6 +939,7 @@ async fn create_indicator(
     req: HttpRequest,
     store: web::Data<Store>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -960,7 +972,7 @@ async fn create_indicator(
         (status = 404, response = NotFound),
         (status = 409, description = "The dimension cannot change while figures use it.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed indicator would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -972,6 +984,7 @@ async fn update_indicator(
     store: web::Data<Store>,
     path: web::Path<TermPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     writes::patch_term(
@@ -1102,7 +1115,7 @@ impl DeleteParams {
         (status = 400, response = BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -1113,6 +1126,7 @@ async fn create_claimant(
     req: HttpRequest,
     store: web::Data<Store>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -1137,7 +1151,7 @@ async fn create_claimant(
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed claimant would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -1149,6 +1163,7 @@ async fn update_claimant(
     store: web::Data<Store>,
     path: web::Path<TermPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let record = writes::patch_claimant(
@@ -1185,6 +1200,7 @@ async fn delete_claimant(
     store: web::Data<Store>,
     path: web::Path<TermPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     writes::delete_claimant(&store, &path.id, if_match(&req).as_deref(), &token.id)
         .await
@@ -1239,7 +1255,7 @@ async fn claimant_history(
         (status = 400, response = BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -1250,6 +1266,7 @@ async fn create_source(
     req: HttpRequest,
     store: web::Data<Store>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, raw): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
@@ -1274,7 +1291,7 @@ async fn create_source(
         (status = 401, response = super::error::Unauthorized),
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 1 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed source would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -1286,6 +1303,7 @@ async fn update_source(
     store: web::Data<Store>,
     path: web::Path<TermPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let record = writes::patch_source(
@@ -1322,6 +1340,7 @@ async fn delete_source(
     store: web::Data<Store>,
     path: web::Path<TermPath>,
     Writer(token): Writer,
+    _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     writes::delete_source(&store, &path.id, if_match(&req).as_deref(), &token.id)
         .await
@@ -1379,7 +1398,7 @@ async fn source_history(
         (status = 400, response = BadRequest),
         (status = 401, response = super::error::Unauthorized),
         (status = 409, description = "A record conflicts with the database (a forked or looping revision chain, a changed dimension); nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 64 MiB.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes: 64 MiB unless `CLAIMTRAIL_MAX_IMPORT_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/x-ndjson.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Some records are not valid; `errors` names each as `/<line>/<field>`. Nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
@@ -1389,6 +1408,7 @@ async fn source_history(
 async fn import(
     store: web::Data<Store>,
     Writer(token): Writer,
+    _: Query<NoParams>,
     NdjsonBody(lines): NdjsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let mut records = Vec::with_capacity(lines.len());

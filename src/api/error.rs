@@ -41,8 +41,18 @@ pub enum ProblemCode {
     Forbidden,
     /// The body is not a JSON object.
     MalformedBody,
-    /// The body is larger than 1 MiB.
+    /// The body is larger than the server takes (1 MiB; 64 MiB for imports, by default).
     PayloadTooLarge,
+    /// The URL (path and query) is longer than the server takes (32 KiB by default).
+    UriTooLong,
+    /// The request's header fields are larger than the server takes (16 KiB by default).
+    HeadersTooLarge,
+    /// The body did not arrive in time (10 s by default).
+    RequestTimeout,
+    /// The client sent more writes or searches than its rate allows; see `Retry-After`.
+    RateLimited,
+    /// The request took longer than the server allows (30 s by default). Narrow the query.
+    ProcessingTimeout,
     /// The body is not `application/json`.
     UnsupportedMediaType,
     /// The body is JSON but not a valid record: `errors` lists every failing field by JSON
@@ -172,6 +182,84 @@ pub struct Unauthorized(pub Problem);
 )]
 pub struct Forbidden(pub Problem);
 
+/// The client is over its rate of writes or searches.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many writes (POST, PATCH, DELETE) or searches (reads with `q`) from this \
+                   client address: 120 writes and 600 searches a minute unless \
+                   `CLAIMTRAIL_WRITE_RATE` and `CLAIMTRAIL_SEARCH_RATE` say otherwise. Every \
+                   write and search response carries `RateLimit` and `RateLimit-Policy` \
+                   (draft-ietf-httpapi-ratelimit-headers).",
+    content_type = "application/problem+json",
+    headers(
+        ("Retry-After" = u64, description = "Seconds until the next request will be taken."),
+        ("RateLimit" = String, description = "What is left: `\"writes\";r=0;t=1` (requests remaining, seconds until the allowance is whole)."),
+        ("RateLimit-Policy" = String, description = "The policy: `\"writes\";q=120;w=60` (requests per window of 60 seconds).")
+    ),
+    example = json!({
+        "type": "about:blank", "title": "Too Many Requests", "status": 429,
+        "detail": "Too many writes from this client: retry after 1 s. The RateLimit and RateLimit-Policy headers say how many are left and when they refill.",
+        "code": "rate_limited"
+    })
+)]
+pub struct TooManyRequests(pub Problem);
+
+/// The URL is too long.
+#[derive(ToResponse)]
+#[response(
+    description = "The path and query are longer than the server takes: 32 KiB unless \
+                   `CLAIMTRAIL_MAX_URI_BYTES` says otherwise.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "URI Too Long", "status": 414,
+        "detail": "The URL is longer than 32 KiB. Narrow the query, or send fewer parameters.",
+        "code": "uri_too_long"
+    })
+)]
+pub struct UriTooLong(pub Problem);
+
+/// The header fields are too large.
+#[derive(ToResponse)]
+#[response(
+    description = "The header fields are larger than the server takes: 16 KiB in all unless \
+                   `CLAIMTRAIL_MAX_HEADER_BYTES` says otherwise.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Request Header Fields Too Large", "status": 431,
+        "detail": "The request's header fields are larger than 16 KiB.",
+        "code": "headers_too_large"
+    })
+)]
+pub struct HeadersTooLarge(pub Problem);
+
+/// The body came too slowly.
+#[derive(ToResponse)]
+#[response(
+    description = "The body did not arrive in time: 10 s unless `CLAIMTRAIL_BODY_TIMEOUT` says \
+                   otherwise.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Request Timeout", "status": 408,
+        "detail": "The request body did not arrive within 10 s.",
+        "code": "request_timeout"
+    })
+)]
+pub struct RequestTimeout(pub Problem);
+
+/// The server took too long.
+#[derive(ToResponse)]
+#[response(
+    description = "The request was not answered in time (30 s unless `CLAIMTRAIL_REQUEST_TIMEOUT` \
+                   says otherwise), or the database does not answer.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Service Unavailable", "status": 503,
+        "detail": "The request was not answered within 30 s. Narrow it: a more specific q, a filter, or a smaller limit.",
+        "code": "processing_timeout"
+    })
+)]
+pub struct ServiceUnavailable(pub Problem);
+
 /// The representation the client holds is current.
 #[derive(ToResponse)]
 #[response(
@@ -199,8 +287,21 @@ pub enum ApiError {
     Forbidden,
     #[error("malformed body: {0}")]
     MalformedBody(String),
-    #[error("payload too large")]
-    PayloadTooLarge,
+    #[error("payload larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("URL longer than {0} bytes")]
+    UriTooLong(usize),
+    #[error("headers larger than {0} bytes")]
+    HeadersTooLarge(usize),
+    #[error("body not received within {0} s")]
+    RequestTimeout(u64),
+    #[error("rate limited by {policy}; retry after {retry_after} s")]
+    RateLimited {
+        policy: &'static str,
+        retry_after: u64,
+    },
+    #[error("not answered within {0} s")]
+    Timeout(u64),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("validation failed: {0:?}")]
@@ -247,7 +348,12 @@ impl ApiError {
             ApiError::Unauthorized(_) => ProblemCode::Unauthorized,
             ApiError::Forbidden => ProblemCode::Forbidden,
             ApiError::MalformedBody(_) => ProblemCode::MalformedBody,
-            ApiError::PayloadTooLarge => ProblemCode::PayloadTooLarge,
+            ApiError::PayloadTooLarge(_) => ProblemCode::PayloadTooLarge,
+            ApiError::UriTooLong(_) => ProblemCode::UriTooLong,
+            ApiError::HeadersTooLarge(_) => ProblemCode::HeadersTooLarge,
+            ApiError::RequestTimeout(_) => ProblemCode::RequestTimeout,
+            ApiError::RateLimited { .. } => ProblemCode::RateLimited,
+            ApiError::Timeout(_) => ProblemCode::ProcessingTimeout,
             ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
             ApiError::Validation(_) => ProblemCode::ValidationFailed,
             ApiError::Conflict(_) => ProblemCode::Conflict,
@@ -283,7 +389,33 @@ impl ApiError {
                 "This token may only read; writes need a token with the write scope.".to_owned()
             }
             ApiError::MalformedBody(why) => format!("The request body cannot be read: {why}."),
-            ApiError::PayloadTooLarge => "The request body is larger than 1 MiB.".to_owned(),
+            ApiError::PayloadTooLarge(limit) => {
+                format!("The request body is larger than {}.", bytes(*limit))
+            }
+            ApiError::UriTooLong(limit) => format!(
+                "The URL is longer than {}. Narrow the query, or send fewer parameters.",
+                bytes(*limit)
+            ),
+            ApiError::HeadersTooLarge(limit) => {
+                format!(
+                    "The request's header fields are larger than {}.",
+                    bytes(*limit)
+                )
+            }
+            ApiError::RequestTimeout(seconds) => {
+                format!("The request body did not arrive within {seconds} s.")
+            }
+            ApiError::RateLimited {
+                policy,
+                retry_after,
+            } => format!(
+                "Too many {policy} from this client: retry after {retry_after} s. The RateLimit \
+                 and RateLimit-Policy headers say how many are left and when they refill."
+            ),
+            ApiError::Timeout(seconds) => format!(
+                "The request was not answered within {seconds} s. Narrow it: a more specific \
+                 q, a filter, or a smaller limit."
+            ),
             ApiError::UnsupportedMediaType => {
                 "Send the body as application/json (or application/merge-patch+json for PATCH)."
                     .to_owned()
@@ -321,6 +453,15 @@ impl ApiError {
     }
 }
 
+/// A byte count as people write it: 1 MiB, 32 KiB, 100 bytes.
+fn bytes(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 && n.is_multiple_of(1 << 20) => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n.is_multiple_of(1 << 10) => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -331,7 +472,12 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

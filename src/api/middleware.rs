@@ -43,7 +43,15 @@ pub async fn trace_requests(
         path = %req.path(),
     );
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let mut res = match next.call(req).instrument(span.clone()).await {
+        Ok(res) => res,
+        Err(error) => {
+            let status = error.as_response_error().status_code().as_u16();
+            let micros = started.elapsed().as_micros() as u64;
+            span.in_scope(|| tracing::info!(status, micros, "served"));
+            return Err(error);
+        }
+    };
     res.headers_mut().insert(X_REQUEST_ID, id);
     span.in_scope(|| {
         tracing::info!(

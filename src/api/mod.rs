@@ -9,6 +9,7 @@ pub use claims::claims_csv;
 mod curation;
 pub mod error;
 mod formats;
+pub mod limits;
 mod linked_data;
 mod lists;
 pub mod middleware;
@@ -24,8 +25,9 @@ use utoipa::openapi::{OpenApi as OpenApiDoc, PathItem};
 use utoipa_actix_web::{AppExt, scope};
 
 use error::{
-    ApiError, BadRequest, FieldError, Forbidden, InternalError, NotAcceptable, NotFound,
-    NotModified, Problem, ProblemCode, Unauthorized,
+    ApiError, BadRequest, FieldError, Forbidden, HeadersTooLarge, InternalError, NotAcceptable,
+    NotFound, NotModified, Problem, ProblemCode, RequestTimeout, ServiceUnavailable,
+    TooManyRequests, Unauthorized, UriTooLong,
 };
 
 #[derive(OpenApi)]
@@ -46,7 +48,8 @@ use error::{
     components(
         schemas(Problem, FieldError, ProblemCode, crate::domain::Expansion),
         responses(
-            BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden
+            BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden,
+            TooManyRequests, UriTooLong, HeadersTooLarge, RequestTimeout, ServiceUnavailable
         )
     ),
     modifiers(&BearerAuth)
@@ -113,8 +116,49 @@ pub fn openapi() -> OpenApiDoc {
             );
         }
     }
+    limit_responses(&mut doc);
     merge_patch_schemas(&mut doc);
     doc
+}
+
+/// Documents the limits of `limits::enforce` and of request bodies on the operations they
+/// apply to: URL and header sizes and the request timeout on every one, the body timeout on
+/// those with a body, and rate limits on writes and on reads that take `q`.
+fn limit_responses(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{Ref, RefOr};
+    fn add(op: &mut Operation, status: &str, response: &str) {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let v1 = path.starts_with("/v1/");
+        let reads = [&mut item.get].into_iter().flatten().map(|op| (op, false));
+        let writes = [&mut item.post, &mut item.patch, &mut item.delete]
+            .into_iter()
+            .flatten()
+            .map(|op| (op, true));
+        for (op, write) in reads.chain(writes) {
+            add(op, "414", "UriTooLong");
+            add(op, "431", "HeadersTooLarge");
+            add(op, "503", "ServiceUnavailable");
+            if op.request_body.is_some() {
+                add(op, "408", "RequestTimeout");
+            }
+            let searches = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.name == "q" && matches!(p.parameter_in, ParameterIn::Query))
+            });
+            if v1 && (write || searches) {
+                add(op, "429", "TooManyRequests");
+            }
+            // Every write refuses query parameters it does not take.
+            if write {
+                add(op, "400", "BadRequest");
+            }
+        }
+    }
 }
 
 /// Gives each PATCH its own schema: the POST body with nothing required, since a JSON merge

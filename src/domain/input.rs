@@ -33,6 +33,16 @@ const MAX_SI: f64 = 1e100;
 /// Longest free text accepted in a field, in characters.
 const MAX_TEXT: usize = 20_000;
 
+const CONTROL_MESSAGE: &str =
+    "must not contain control characters (tab, line feed and carriage return are fine)";
+
+/// Whether text holds an ASCII control character other than tab and line breaks. NUL in
+/// particular: SQLite's string functions stop at it, so it would also slip past the CHECKs.
+fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 struct Reader<'a> {
     map: &'a Map<String, Value>,
     base: String,
@@ -89,6 +99,10 @@ impl<'a> Reader<'a> {
                 self.fail(key, "must not be empty");
                 None
             }
+            Some(Value::String(s)) if has_control(s) => {
+                self.fail(key, CONTROL_MESSAGE);
+                None
+            }
             Some(Value::String(s)) if s.chars().count() > MAX_TEXT => {
                 self.fail(key, format!("must be at most {MAX_TEXT} characters"));
                 None
@@ -138,11 +152,14 @@ impl<'a> Reader<'a> {
             Some(Value::Array(items)) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    match item.as_str().filter(|s| !s.trim().is_empty()) {
+                    match item
+                        .as_str()
+                        .filter(|s| !s.trim().is_empty() && !has_control(s))
+                    {
                         Some(s) => out.push(s.to_owned()),
                         None => self.problems.push(FieldProblem {
                             pointer: format!("{}/{i}", self.pointer(key)),
-                            message: "must be a non-empty string".into(),
+                            message: "must be a non-empty string without control characters".into(),
                         }),
                     }
                 }
@@ -163,7 +180,10 @@ impl<'a> Reader<'a> {
                 for (lang, value) in texts {
                     let pointer = format!("{}/{}", self.pointer(key), escape(lang));
                     let tag = LanguageTag::parse(lang);
-                    match (tag, value.as_str().filter(|s| !s.trim().is_empty())) {
+                    let text = value
+                        .as_str()
+                        .filter(|s| !s.trim().is_empty() && !has_control(s));
+                    match (tag, text) {
                         (Ok(tag), Some(s)) if s.chars().count() <= MAX_TEXT => {
                             out.insert(tag.as_str().to_owned(), s.to_owned());
                         }
@@ -174,7 +194,8 @@ impl<'a> Reader<'a> {
                         _ => self.problems.push(FieldProblem {
                             pointer,
                             message: format!(
-                                "must be a non-empty string of at most {MAX_TEXT} characters"
+                                "must be a non-empty string of at most {MAX_TEXT} characters, \
+                                 without control characters"
                             ),
                         }),
                     }

@@ -50,7 +50,9 @@ pub struct Claimant {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Alias {
     #[schema(example = "马斯克")]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub alias: String,
     /// Language of the alias, when it has one.
     #[schema(example = "zh-CN")]
@@ -62,14 +64,20 @@ pub struct Alias {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Affiliation {
     #[schema(example = "Nvidia")]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub organization: String,
     /// The organization's claimant id, when it is itself a claimant.
     #[schema(example = json!(null))]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub organization_id: Option<String>,
     #[schema(example = "Founder and CEO")]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub role: String,
     /// Start of the role (YYYY-MM-DD), when known.
     pub since: Option<String>,
@@ -229,12 +237,16 @@ pub struct Evidence {
     #[schema(
         example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x."
     )]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub description: String,
     #[schema(pattern = r"^https?://[^/\s]\S*$")]
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub source_id: Option<String>,
 }
 
@@ -416,7 +428,9 @@ pub struct Estimate {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QuantityBody {
     #[schema(example = "datacenter-power-shortfall")]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub indicator: String,
     /// ISO 3166-1 alpha-2, or `WORLD`.
     #[schema(example = "US")]
@@ -432,9 +446,13 @@ pub struct QuantityBody {
     /// Defaults to `exactly`.
     pub qualifier: Qualifier,
     #[schema(example = "2025-2028")]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub period: Option<String>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub label: Option<String>,
 }
 
@@ -456,7 +474,9 @@ pub struct ClaimBody {
     pub id: Option<String>,
     /// The claimant's id.
     #[schema(example = "elon-musk")]
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub claimant: String,
     pub kind: ClaimKind,
     /// The claim's words, keyed by BCP 47 language; at least one.
@@ -467,7 +487,9 @@ pub struct ClaimBody {
     pub stated_on: String,
     /// Defaults to `day`.
     pub stated_precision: DatePrecision,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub claimant_role: Option<String>,
     /// Only for a `prediction`; `precision` defaults to `day`.
     pub horizon: Option<Horizon>,
@@ -475,12 +497,18 @@ pub struct ClaimBody {
     pub topics: Vec<String>,
     pub quantities: Vec<QuantityBody>,
     /// The claim this one revises. A chain cannot fork (409) or loop (409).
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub supersedes: Option<String>,
     /// A source id.
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub origin_source: Option<String>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -497,21 +525,31 @@ pub struct AppearanceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The source's id.
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub source: String,
     /// Language of the quote (BCP 47).
     #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: String,
     /// The words as printed; with a quote, `kind` is required.
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub quote: Option<String>,
     pub kind: Option<AppearanceKind>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub translation_of: Option<String>,
     pub fidelity: Option<Fidelity>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub note: Option<String>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub locator: Option<String>,
     /// Marks it as the claim's first recorded appearance (unmarking any other).
     pub first_appearance: bool,
@@ -584,13 +622,17 @@ pub struct AssessmentBody {
     pub id: Option<String>,
     /// The verdict; the latest assessment's verdict is the claim's `status`.
     pub verdict: ClaimStatus,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub summary: String,
     pub evidence: Vec<Evidence>,
     /// YYYY-MM-DD.
     #[schema(format = Date)]
     pub assessed_on: String,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub assessor: String,
 }
 
@@ -616,7 +658,9 @@ pub struct TermBody {
     pub id: Option<String>,
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub description: Option<String>,
     /// Indicators only: what it measures, which fixes the units of its figures. It cannot change
     /// while figures use it.
@@ -665,7 +709,9 @@ pub struct ClaimantBody {
     /// A Wikidata item id such as `Q317521`.
     #[schema(pattern = r"^Q[1-9][0-9]*$")]
     pub wikidata_id: Option<String>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub description: Option<String>,
     pub affiliations: Vec<Affiliation>,
 }
@@ -696,9 +742,13 @@ pub struct SourceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub kind: SourceKind,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub title: Option<String>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub publisher: String,
     /// An absolute http(s) URL.
     #[schema(pattern = r"^https?://[^/\s]\S*$")]
@@ -716,7 +766,9 @@ pub struct SourceBody {
     pub authors: Vec<String>,
     /// Ids of the sources it relies on.
     pub cites: Vec<String>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub note: Option<String>,
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, enc, spawn_app};
 
-async fn token(app: &TestApp) -> String {
+pub async fn token(app: &TestApp) -> String {
     let store = Store::open(&app.db_path, 1).await.unwrap();
     let (_, token) = tokens::create(&store, "tests", Scope::Write).await.unwrap();
     store.close().await;

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use claimtrail::config::{DatabaseArgs, ServeArgs};
+use claimtrail::config::{DatabaseArgs, LimitArgs, ServeArgs};
 use claimtrail::startup::Application;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
@@ -36,13 +36,45 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+/// Starts the server like `spawn_app`, with the given limits.
+pub async fn spawn_limited(limits: LimitArgs) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db_path = dir.path().join("claimtrail.db");
+    let address = start_limited(&db_path, true, limits).await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db_path,
+        _dir: dir,
+    }
+}
+
 /// Starts a server on `db_path` and returns its base URL.
 pub async fn start(db_path: &std::path::Path) -> String {
     start_with(db_path, true).await
 }
 
-/// Starts a server on `db_path`, with reads public or not, and returns its base URL.
+/// Starts a server on `db_path`, with reads public or not, and returns its base URL. Rates are
+/// not limited: tests of other things send many requests from one address.
 pub async fn start_with(db_path: &std::path::Path, public_reads: bool) -> String {
+    start_limited(db_path, public_reads, unlimited()).await
+}
+
+/// The default limits, but no rate limits.
+pub fn unlimited() -> LimitArgs {
+    LimitArgs {
+        write_rate: 0,
+        search_rate: 0,
+        ..LimitArgs::default()
+    }
+}
+
+/// Starts a server on `db_path` with the given limits, and returns its base URL.
+pub async fn start_limited(
+    db_path: &std::path::Path,
+    public_reads: bool,
+    limits: LimitArgs,
+) -> String {
     if std::env::var_os("TEST_LOG").is_some() {
         claimtrail::telemetry::init();
     }
@@ -55,6 +87,7 @@ pub async fn start_with(db_path: &std::path::Path, public_reads: bool) -> String
         workers: Some(2),
         no_dataset: false,
         public_reads,
+        limits,
     };
     let app = Application::build(&args).await.expect("the app starts");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -9,6 +9,8 @@ mod errors;
 mod figures;
 mod formats;
 mod helpers;
+mod hostile;
+mod limits;
 mod openapi;
 mod resources;
 mod search;

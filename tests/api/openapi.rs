@@ -93,7 +93,7 @@ async fn every_operation_is_documented_with_every_status() {
 }
 
 /// A path of the bundled dataset for a documented path template.
-fn bundled(template: &str) -> String {
+pub fn bundled(template: &str) -> String {
     let claim = if template.starts_with("/v1/claims/{id}/assessments") {
         "openai-electron-gap-2024"
     } else {

@@ -1,0 +1,195 @@
+//! Limits: sizes of URLs, headers and bodies, slow clients, slow answers, and rates.
+
+use std::time::Duration;
+
+use claimtrail::config::LimitArgs;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{spawn_limited, unlimited};
+
+async fn problem(response: reqwest::Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    body
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response.headers()[name].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn writes_over_the_rate_get_429_with_retry_after_and_ratelimit_headers() {
+    let app = spawn_limited(LimitArgs {
+        write_rate: 3,
+        ..unlimited()
+    })
+    .await;
+    let url = format!("{}/v1/claims", app.address);
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        // Without a token: refused, but counted, so that guessing tokens is rate limited too.
+        let response = app
+            .client
+            .post(&url)
+            .json(&Value::Null)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(header(&response, "ratelimit-policy"), "\"writes\";q=3;w=60");
+        remaining.push(header(&response, "ratelimit"));
+    }
+    assert_eq!(remaining[0], "\"writes\";r=2;t=20");
+    assert!(remaining[2].starts_with("\"writes\";r=0;"), "{remaining:?}");
+    let response = app
+        .client
+        .post(&url)
+        .json(&Value::Null)
+        .send()
+        .await
+        .unwrap();
+    let retry_after: u64 = header(&response, "retry-after").parse().unwrap();
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        header(&response, "ratelimit"),
+        format!("\"writes\";r=0;t={retry_after}")
+    );
+    let body = problem(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert!(body["detail"].as_str().unwrap().contains("writes"));
+    // Reads, searches (not limited here) and the service routes are not counted as writes.
+    for path in ["/v1/claims", "/v1/claims?q=power", "/healthz"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(response.headers().get("ratelimit").is_none(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn searches_over_the_rate_get_429_and_plain_reads_do_not_count() {
+    let app = spawn_limited(LimitArgs {
+        search_rate: 2,
+        ..unlimited()
+    })
+    .await;
+    for _ in 0..2 {
+        let response = app.get("/v1/claims?q=%E7%94%B5%E5%8A%9B").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            header(&response, "ratelimit-policy"),
+            "\"searches\";q=2;w=60"
+        );
+    }
+    for _ in 0..5 {
+        assert_eq!(app.get("/v1/claims?limit=1").await.status(), StatusCode::OK);
+    }
+    let response = app.get("/v1/sources?q=musk").await;
+    assert!(response.headers().contains_key("retry-after"));
+    problem(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn urls_headers_and_bodies_over_their_limits_are_refused() {
+    let app = spawn_limited(LimitArgs {
+        max_uri_bytes: 4096,
+        max_header_bytes: 2048,
+        max_body_bytes: 1000,
+        ..unlimited()
+    })
+    .await;
+    let long = format!("/v1/claims?q={}", "a".repeat(4096));
+    problem(
+        app.get(&long).await,
+        StatusCode::URI_TOO_LONG,
+        "uri_too_long",
+    )
+    .await;
+    // Just under the limit is an ordinary search.
+    let fits = format!("/v1/claims?q={}", "a".repeat(4000));
+    assert_eq!(app.get(&fits).await.status(), StatusCode::OK);
+
+    let response = app
+        .client
+        .get(format!("{}/v1/claims", app.address))
+        .header("x-padding", "p".repeat(3000))
+        .send()
+        .await
+        .unwrap();
+    problem(
+        response,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "headers_too_large",
+    )
+    .await;
+
+    let body = format!("{{\"note\": \"{}\"}}", "n".repeat(1000));
+    let response = app
+        .client
+        .post(format!("{}/v1/claims", app.address))
+        .header("content-type", "application/json")
+        .bearer_auth(crate::curation::token(&app).await)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let problem = problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert!(problem["detail"].as_str().unwrap().contains("1000 bytes"));
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_too_slowly_gets_408() {
+    let app = spawn_limited(LimitArgs {
+        body_timeout: 1,
+        ..unlimited()
+    })
+    .await;
+    let token = crate::curation::token(&app).await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST /v1/claims HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"id\":"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let reading = async {
+        let mut chunk = [0u8; 4096];
+        while !String::from_utf8_lossy(&answer).ends_with('}') {
+            match stream.read(&mut chunk).await.unwrap() {
+                0 => break,
+                n => answer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), reading)
+        .await
+        .expect("the server answers within 10 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+}
+
+#[tokio::test]
+async fn a_request_that_takes_longer_than_the_timeout_gets_503() {
+    let app = spawn_limited(LimitArgs {
+        request_timeout: 0,
+        ..unlimited()
+    })
+    .await;
+    // A read waits for a database connection, so no answer is ready at once.
+    let response = app.get("/v1/claims").await;
+    problem(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "processing_timeout",
+    )
+    .await;
+}
