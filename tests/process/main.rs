@@ -1,0 +1,274 @@
+//! Tests about the process: SIGKILL in the middle of writes, and a bounded mixed load.
+
+mod server;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use server::{Server, assert_consistent, memory_kib, temp_db, write_token};
+
+fn claim(id: &str) -> Value {
+    json!({
+        "id": id,
+        "claimant": "elon-musk",
+        "kind": "assertion",
+        "stated_on": "2026-02-01",
+        "text": {"en": format!("Crash-safety claim {id}: durablemarker."), "zh-CN": "断电测试"},
+        "topics": ["electricity"],
+    })
+}
+
+/// Writers POST claims as fast as they can; the server is killed with SIGKILL while they do,
+/// restarted, and every claim it acknowledged with 201 must be there. Three rounds, each
+/// killed at a different moment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_write_acknowledged_before_sigkill_survives_it() {
+    const WRITERS: usize = 8;
+    let (dir, db) = temp_db();
+    server::claimtrail(&db, &["migrate"]);
+    let token = write_token(&db);
+    let client = reqwest::Client::new();
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut attempted = 0u64;
+
+    for (round, kill_after_ms) in [700u64, 1300, 2100].into_iter().enumerate() {
+        let server = Server::start(&db, &dir.path().join(format!("round-{round}.log")));
+        let next = Arc::new(AtomicU64::new(0));
+        let mut writers = Vec::new();
+        for writer in 0..WRITERS {
+            let (client, url, token) = (client.clone(), server.url.clone(), token.clone());
+            let (next, acknowledged) = (next.clone(), acknowledged.clone());
+            writers.push(tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::SeqCst);
+                    let id = format!("crash-{round}-{writer}-{n}");
+                    let sent = client
+                        .post(format!("{url}/v1/claims"))
+                        .bearer_auth(&token)
+                        .json(&claim(&id))
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            acknowledged.lock().await.push(id)
+                        }
+                        Ok(r) => panic!("{id}: {} {}", r.status(), r.text().await.unwrap()),
+                        // The server is gone: this writer's work is over.
+                        Err(_) => return,
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(kill_after_ms)).await;
+        server.kill();
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        attempted += next.load(Ordering::SeqCst);
+    }
+
+    let acknowledged = acknowledged.lock().await.clone();
+    assert!(
+        acknowledged.len() > 100,
+        "only {} writes",
+        acknowledged.len()
+    );
+    assert_consistent(&db).await;
+    let server = Server::start(&db, &dir.path().join("after.log"));
+    let mut lost = Vec::new();
+    for id in &acknowledged {
+        let response = client
+            .get(format!("{}/v1/claims/{id}", server.url))
+            .send()
+            .await
+            .unwrap();
+        if response.status() != StatusCode::OK {
+            lost.push(id.clone());
+        }
+    }
+    // The search index agrees with the table: every surviving crash claim is found by a word
+    // only they contain, and by a Chinese bigram.
+    let total = |body: Value| body["total"].as_u64().expect("total");
+    let found = total(
+        client
+            .get(format!(
+                "{}/v1/claims?q=durablemarker&count=true&limit=1",
+                server.url
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    // Writes that reached the database but whose answer the kill cut off are there too.
+    assert!(found >= acknowledged.len() as u64);
+    let found_zh = total(
+        client
+            .get(format!(
+                "{}/v1/claims?q=%E6%96%AD%E7%94%B5&count=true&limit=1",
+                server.url
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(found_zh, found);
+    server.stop();
+    println!(
+        "crash: {attempted} writes attempted over 3 SIGKILLs, {} acknowledged, {} found by search, {} lost",
+        acknowledged.len(),
+        found,
+        lost.len()
+    );
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+}
+
+/// How long the soak runs: `CLAIMTRAIL_SOAK_SECONDS`, 10 unless set (CI sets 60).
+fn soak_seconds() -> u64 {
+    std::env::var("CLAIMTRAIL_SOAK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10)
+}
+
+/// Reads, searches and writes at once, for a bounded time: no request may fail, memory must
+/// stay flat, and the database must be consistent afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mixed_load_fails_nothing_and_memory_stays_flat() {
+    let seconds = soak_seconds();
+    let (dir, db) = temp_db();
+    server::claimtrail(&db, &["migrate"]);
+    let token = write_token(&db);
+    let server = Server::start(&db, &dir.path().join("soak.log"));
+    let client = reqwest::Client::new();
+    let requests = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+
+    let reads = [
+        "/v1/claims?limit=20",
+        "/v1/claims?claimant=goldman-sachs&sort=-stated_on",
+        "/v1/claims/musk-china-ai-compute?expand=appearances,assessments",
+        "/v1/claims?q=%E7%94%B5%E5%8A%9B",
+        "/v1/claims?q=electricity%20demand",
+        "/v1/claims?indicator=spare-power-capacity&value_min=100GW",
+        "/v1/claims/morgan-stanley-us-shortfall-47gw/revisions",
+        "/v1/sources?q=musk",
+        "/v1/claims?format=ndjson",
+        "/v1/claims?format=csv&lang=zh",
+    ];
+    let mut tasks = Vec::new();
+    for reader in 0..3 {
+        let (client, url) = (client.clone(), server.url.clone());
+        let (requests, failures, stop) = (requests.clone(), failures.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = reader;
+            while !stop.load(Ordering::Relaxed) {
+                let path = reads[i % reads.len()];
+                i += 1;
+                let outcome = client.get(format!("{url}{path}")).send().await;
+                requests.fetch_add(1, Ordering::Relaxed);
+                match outcome {
+                    Ok(r) if r.status() == StatusCode::OK => {
+                        // Read the whole body, as a client would.
+                        if r.bytes().await.is_err() {
+                            failures
+                                .lock()
+                                .await
+                                .push(format!("{path}: body cut short"));
+                        }
+                    }
+                    Ok(r) => failures
+                        .lock()
+                        .await
+                        .push(format!("{path}: {}", r.status())),
+                    Err(e) => failures.lock().await.push(format!("{path}: {e}")),
+                }
+            }
+        }));
+    }
+    {
+        // One writer creates, edits and deletes claims, so the data churns under the readers.
+        let (client, url, token) = (client.clone(), server.url.clone(), token.clone());
+        let (requests, failures, stop) = (requests.clone(), failures.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let id = format!("soak-{n}");
+                let claims = format!("{url}/v1/claims");
+                let steps = [
+                    (client.post(&claims).json(&claim(&id)), StatusCode::CREATED),
+                    (
+                        client
+                            .patch(format!("{claims}/{id}"))
+                            .header("content-type", "application/merge-patch+json")
+                            .body(r#"{"note": "Edited under load."}"#),
+                        StatusCode::OK,
+                    ),
+                    (
+                        client.delete(format!("{claims}/{id}")),
+                        StatusCode::NO_CONTENT,
+                    ),
+                ];
+                // Two in three claims are kept, so the database grows as it would.
+                let keep = !n.is_multiple_of(3);
+                for (step, (request, expected)) in steps.into_iter().enumerate() {
+                    if keep && step == 2 {
+                        break;
+                    }
+                    let outcome = request.bearer_auth(&token).send().await;
+                    requests.fetch_add(1, Ordering::Relaxed);
+                    match outcome {
+                        Ok(r) if r.status() == expected => {}
+                        Ok(r) => failures.lock().await.push(format!("{id}: {}", r.status())),
+                        Err(e) => failures.lock().await.push(format!("{id}: {e}")),
+                    }
+                }
+                n += 1;
+            }
+        }));
+    }
+
+    // Memory after a warm-up of a fifth of the run, then at the end.
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds) / 5).await;
+    let warm = memory_kib(server.pid(), "VmRSS");
+    tokio::time::sleep(Duration::from_secs(seconds).saturating_sub(started.elapsed())).await;
+    let end = memory_kib(server.pid(), "VmRSS");
+    let peak = memory_kib(server.pid(), "VmHWM");
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    server.stop();
+    assert_consistent(&db).await;
+
+    let total = requests.load(Ordering::Relaxed);
+    let failures = failures.lock().await.clone();
+    println!(
+        "soak: {seconds} s, {total} requests, {} failed; RSS {warm} KiB after warm-up, {end} KiB at the end, peak {peak} KiB",
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(20)]
+    );
+    assert!(total > seconds * 50, "only {total} requests in {seconds} s");
+    // Flat: after the warm-up, growth stays within SQLite's page caches and allocator slack.
+    assert!(
+        end <= warm + warm / 4 + 8 * 1024,
+        "RSS grew from {warm} KiB to {end} KiB"
+    );
+}
