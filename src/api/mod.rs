@@ -118,7 +118,68 @@ pub fn openapi() -> OpenApiDoc {
     }
     limit_responses(&mut doc);
     merge_patch_schemas(&mut doc);
-    doc
+    for_generated_clients(doc)
+}
+
+/// Corrections that utoipa cannot be told on the types themselves, made on the document as
+/// JSON, each for what SDK generators make of it:
+/// - text keyed by language is the component `LocalizedText`, not the Rust type `BTreeMap`;
+/// - optional header parameters are strings, not "string or null" (a header is absent or
+///   has a value; `null` made generated clients put None in headers);
+/// - CSV and NDJSON bodies are strings, JSON-LD an object, rather than of no type at all;
+/// - request bodies take no properties but their own.
+fn for_generated_clients(doc: OpenApiDoc) -> OpenApiDoc {
+    use serde_json::{Value, json};
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if map.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/BTreeMap")
+                {
+                    map.insert("$ref".into(), "#/components/schemas/LocalizedText".into());
+                }
+                if map.get("in").and_then(Value::as_str) == Some("header")
+                    && map["schema"]["type"] == json!(["string", "null"])
+                {
+                    map["schema"]["type"] = "string".into();
+                }
+                if let Some(Value::Object(content)) = map.get_mut("content") {
+                    for (media, body) in content.iter_mut() {
+                        let schema = match media.as_str() {
+                            "text/csv" | "application/x-ndjson" => json!({"type": "string"}),
+                            "application/ld+json" => json!({"type": "object"}),
+                            _ => continue,
+                        };
+                        if body.get("schema").is_none() {
+                            body["schema"] = schema;
+                        }
+                    }
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(&doc).expect("the document serialises");
+    walk(&mut value);
+    if let Some(schemas) = value["components"]["schemas"].as_object_mut()
+        && let Some(mut map) = schemas.remove("BTreeMap")
+    {
+        map["description"] =
+            "Text keyed by BCP 47 language tag: `{\"en\": \"…\", \"zh-CN\": \"…\"}`.".into();
+        map["example"] =
+            json!({"en": "Electricity is the limiting factor.", "zh-CN": "电力是限制因素。"});
+        schemas.insert("LocalizedText".into(), map);
+    }
+    // Bodies are checked field by field and a field they do not have is a 422: say so.
+    if let Some(schemas) = value["components"]["schemas"].as_object_mut() {
+        for (name, schema) in schemas.iter_mut() {
+            if name.ends_with("Body") || name.ends_with("Patch") {
+                schema["additionalProperties"] = false.into();
+            }
+        }
+    }
+    serde_json::from_value(value).expect("the corrected document is still a document")
 }
 
 /// Documents the limits of `limits::enforce` and of request bodies on the operations they
@@ -196,6 +257,8 @@ fn merge_patch_schemas(doc: &mut OpenApiDoc) {
             continue;
         };
         object.required.clear();
+        // The id is in the path; a PATCH that names another is refused (422).
+        object.properties.shift_remove("id");
         object.description = Some(format!(
             "The fields of a `{body}` to change, as a JSON merge patch (RFC 7396): a field left \
              out stays as it is, `null` removes an optional one, and a list is replaced whole."

@@ -31,8 +31,10 @@ pub struct Claimant {
     pub aliases: Vec<Alias>,
     /// Wikidata item id, when known.
     #[schema(example = json!(null))]
+    #[schema(required = true)]
     pub wikidata_id: Option<String>,
     #[schema(example = "CEO of Tesla and SpaceX; founder of xAI.")]
+    #[schema(required = true)]
     pub description: Option<String>,
     pub affiliations: Vec<Affiliation>,
     /// How many claims the record holds from this claimant.
@@ -40,9 +42,11 @@ pub struct Claimant {
     pub claim_count: i64,
     /// When the record was created (RFC 3339, UTC).
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// When the record last changed (RFC 3339, UTC).
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -57,6 +61,7 @@ pub struct Alias {
     /// Language of the alias, when it has one.
     #[schema(example = "zh-CN")]
     #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
+    #[schema(required = true)]
     pub lang: Option<String>,
 }
 
@@ -73,6 +78,7 @@ pub struct Affiliation {
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
+    #[schema(required = true)]
     pub organization_id: Option<String>,
     #[schema(example = "Founder and CEO")]
     #[schema(
@@ -80,8 +86,10 @@ pub struct Affiliation {
     )]
     pub role: String,
     /// Start of the role (YYYY-MM-DD), when known.
+    #[schema(required = true, format = Date)]
     pub since: Option<String>,
     /// End of the role (YYYY-MM-DD); null while it lasts or when unknown.
+    #[schema(required = true, format = Date)]
     pub until: Option<String>,
 }
 
@@ -104,6 +112,7 @@ pub struct Source {
     #[schema(
         example = "Elon Musk says China will 'far exceed the rest of the world in AI compute'"
     )]
+    #[schema(required = true)]
     pub title: Option<String>,
     #[schema(example = "Business Insider")]
     pub publisher: String,
@@ -111,14 +120,18 @@ pub struct Source {
     #[schema(
         example = "https://africa.businessinsider.com/news/elon-musk-says-china-will-far-exceed-the-rest-of-the-world-in-ai-compute/e7xrtny"
     )]
+    #[schema(required = true)]
     pub url: Option<String>,
     /// Publication date (YYYY-MM-DD); null when undated. With precision `month` the day is 01.
     #[schema(example = "2026-01-07")]
+    #[schema(required = true, format = Date)]
     pub published_on: Option<String>,
     /// How much of `published_on` is known.
+    #[schema(required = true)]
     pub published_precision: Option<DatePrecision>,
     /// The exact publication time (RFC 3339, UTC), when the source states it.
     #[schema(example = json!(null))]
+    #[schema(required = true, format = DateTime)]
     pub published_at: Option<String>,
     /// The document's language (BCP 47).
     #[schema(example = "en")]
@@ -133,13 +146,16 @@ pub struct Source {
     pub cited_by: Vec<String>,
     /// What is uncertain or missing about this source.
     #[schema(example = "First report of the podcast remarks.")]
+    #[schema(required = true)]
     pub note: Option<String>,
     /// How many claims appear in or originate from this source.
     #[schema(example = 5)]
     pub claim_count: i64,
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -154,13 +170,16 @@ pub struct Quantity {
     pub subject: String,
     /// For ratios, what the subject is compared with.
     #[schema(example = json!(null))]
+    #[schema(required = true)]
     pub comparison_subject: Option<String>,
     /// The value as stated, in `unit`.
     #[schema(example = 47.0)]
     pub value: f64,
     /// Lower bound as stated, in `unit`.
+    #[schema(required = true)]
     pub lower: Option<f64>,
     /// Upper bound as stated, in `unit`.
+    #[schema(required = true)]
     pub upper: Option<f64>,
     /// The unit as stated.
     #[schema(example = "GW")]
@@ -168,14 +187,18 @@ pub struct Quantity {
     pub qualifier: Qualifier,
     /// The period the figure covers, as stated.
     #[schema(example = "2025-2028")]
+    #[schema(required = true)]
     pub period: Option<String>,
     /// Which of a claim's figures this is, when it has several.
     #[schema(example = "cumulative, before mitigation")]
+    #[schema(required = true)]
     pub label: Option<String>,
     /// `value` in `si_unit`.
     #[schema(example = 47e9)]
     pub value_si: f64,
+    #[schema(required = true)]
     pub lower_si: Option<f64>,
+    #[schema(required = true)]
     pub upper_si: Option<f64>,
     /// The SI unit of the indicator's dimension: `W`, `Wh`, `x`, `%` or `USD`.
     #[schema(example = "W")]
@@ -187,6 +210,7 @@ pub struct Quantity {
 pub struct Horizon {
     /// The last day on which the forecast can come true (YYYY-MM-DD).
     #[schema(example = "2026-12-31")]
+    #[schema(format = Date)]
     pub due_on: String,
     /// How precisely the claimant set it: "by 2026" is `year`.
     pub precision: DatePrecision,
@@ -203,31 +227,39 @@ pub struct Appearance {
     pub source_id: String,
     /// The words exactly as the source printed them; null when they were not recorded.
     #[schema(example = "中国的算力将比任何国家都更强大")]
+    #[schema(required = true)]
     pub quote: Option<String>,
     /// Language of the quote (BCP 47).
     #[schema(example = "zh-CN")]
     pub lang: String,
     /// How the source renders the claim; null when its wording was not recorded.
+    #[schema(required = true)]
     pub kind: Option<AppearanceKind>,
     /// The appearance this one translates, when known.
     #[schema(example = "musk-ai-compute-bi-power")]
+    #[schema(required = true)]
     pub translation_of: Option<String>,
     /// How faithful the wording is; null when not judged.
+    #[schema(required = true)]
     pub fidelity: Option<Fidelity>,
     /// Where and how the wording drifted, or what is uncertain.
     #[schema(
         example = "\"Power\" (electricity, 电力) became 算力 (computing power). From 参考消息."
     )]
+    #[schema(required = true)]
     pub note: Option<String>,
     /// Where in the source: a timestamp, page or paragraph.
     #[schema(example = json!(null))]
+    #[schema(required = true)]
     pub locator: Option<String>,
     /// Whether this is the earliest recorded appearance of the claim.
     #[schema(example = false)]
     pub first_appearance: bool,
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -242,11 +274,13 @@ pub struct Evidence {
     )]
     pub description: String,
     #[schema(pattern = r"^https?://[^/\s]\S*$")]
+    #[schema(required = true)]
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
+    #[schema(required = true)]
     pub source_id: Option<String>,
 }
 
@@ -262,10 +296,13 @@ pub struct Assessment {
     pub evidence: Vec<Evidence>,
     /// YYYY-MM-DD.
     #[schema(example = "2026-11-29")]
+    #[schema(format = Date)]
     pub assessed_on: String,
     #[schema(example = "claimtrail editors")]
     pub assessor: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -286,6 +323,7 @@ pub struct Claim {
     pub claimant: ClaimantRef,
     /// The claimant's role when the claim was made.
     #[schema(example = "CEO of Tesla and SpaceX; founder of xAI")]
+    #[schema(required = true)]
     pub claimant_role: Option<String>,
     pub kind: ClaimKind,
     /// The claim in each language it is recorded in (BCP 47 keys).
@@ -293,9 +331,11 @@ pub struct Claim {
     pub text: LocalizedText,
     /// When the claim was made (YYYY-MM-DD; the day is 01 with precision `month`).
     #[schema(example = "2026-01-06")]
+    #[schema(format = Date)]
     pub stated_on: String,
     pub stated_precision: DatePrecision,
     /// The due date, for a forecast.
+    #[schema(required = true)]
     pub horizon: Option<Horizon>,
     pub status: ClaimStatus,
     /// Topic ids.
@@ -304,14 +344,18 @@ pub struct Claim {
     pub quantities: Vec<Quantity>,
     /// The claim this one revises (the previous step of its revision chain).
     #[schema(example = json!(null))]
+    #[schema(required = true)]
     pub supersedes: Option<String>,
     /// The claim that revises this one; null for the latest of a chain.
     #[schema(example = json!(null))]
+    #[schema(required = true)]
     pub superseded_by: Option<String>,
     /// Where the claimant first made the claim, when that is known.
     #[schema(example = "moonshots-2026-01-06-musk")]
+    #[schema(required = true)]
     pub origin_source: Option<String>,
     /// What is uncertain about the claim, or how it relates to others.
+    #[schema(required = true)]
     pub note: Option<String>,
     pub appearance_summary: AppearanceSummary,
     /// How many assessments the claim has.
@@ -338,8 +382,10 @@ pub struct Claim {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_in: Option<MatchedIn>,
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(example = "2026-11-29T00:00:00Z")]
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -350,10 +396,13 @@ pub struct Topic {
     pub id: String,
     #[schema(example = json!({"en": "Electricity", "zh-CN": "电力"}))]
     pub names: LocalizedText,
+    #[schema(required = true)]
     pub description: Option<String>,
     #[schema(example = 14)]
     pub claim_count: i64,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -368,10 +417,13 @@ pub struct Indicator {
     /// The unit its quantities are normalised to.
     #[schema(example = "W")]
     pub si_unit: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     #[schema(example = 5)]
     pub quantity_count: i64,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -395,6 +447,7 @@ pub struct FigureChange {
     pub absolute: f64,
     /// `(to - from) / from`; null when `from` is 0.
     #[schema(example = 0.06818181818181818)]
+    #[schema(required = true)]
     pub relative: Option<f64>,
 }
 
@@ -414,6 +467,7 @@ pub struct Estimate {
     pub claimant: ClaimantRef,
     /// When the claim was made (YYYY-MM-DD).
     #[schema(example = "2025-12-01")]
+    #[schema(format = Date)]
     pub stated_on: String,
     pub stated_precision: DatePrecision,
     pub kind: ClaimKind,
@@ -421,6 +475,7 @@ pub struct Estimate {
     pub quantity: Quantity,
     /// The claim that revises this one; null while it is the claimant's latest word.
     #[schema(example = "morgan-stanley-us-shortfall-55gw")]
+    #[schema(required = true)]
     pub superseded_by: Option<String>,
 }
 
@@ -444,6 +499,7 @@ pub struct QuantityBody {
     #[schema(example = "GW")]
     pub unit: String,
     /// Defaults to `exactly`.
+    #[schema(required = false)]
     pub qualifier: Qualifier,
     #[schema(example = "2025-2028")]
     #[schema(
@@ -486,6 +542,7 @@ pub struct ClaimBody {
     #[schema(format = Date)]
     pub stated_on: String,
     /// Defaults to `day`.
+    #[schema(required = false)]
     pub stated_precision: DatePrecision,
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
@@ -494,7 +551,9 @@ pub struct ClaimBody {
     /// Only for a `prediction`; `precision` defaults to `day`.
     pub horizon: Option<Horizon>,
     /// Topic ids.
+    #[schema(required = false)]
     pub topics: Vec<String>,
+    #[schema(required = false)]
     pub quantities: Vec<QuantityBody>,
     /// The claim this one revises. A chain cannot fork (409) or loop (409).
     #[schema(
@@ -552,6 +611,7 @@ pub struct AppearanceBody {
     )]
     pub locator: Option<String>,
     /// Marks it as the claim's first recorded appearance (unmarking any other).
+    #[schema(required = false)]
     pub first_appearance: bool,
 }
 
@@ -626,6 +686,7 @@ pub struct AssessmentBody {
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub summary: String,
+    #[schema(required = false)]
     pub evidence: Vec<Evidence>,
     /// YYYY-MM-DD.
     #[schema(format = Date)]
@@ -705,6 +766,7 @@ pub struct ClaimantBody {
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
     /// Other names; each works as `claimant=` on `GET /v1/claims`.
+    #[schema(required = false)]
     pub aliases: Vec<Alias>,
     /// A Wikidata item id such as `Q317521`.
     #[schema(pattern = r"^Q[1-9][0-9]*$")]
@@ -713,6 +775,7 @@ pub struct ClaimantBody {
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub description: Option<String>,
+    #[schema(required = false)]
     pub affiliations: Vec<Affiliation>,
 }
 
@@ -763,8 +826,10 @@ pub struct SourceBody {
     /// BCP 47.
     #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub language: String,
+    #[schema(required = false)]
     pub authors: Vec<String>,
     /// Ids of the sources it relies on.
+    #[schema(required = false)]
     pub cites: Vec<String>,
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
