@@ -42,6 +42,18 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write a synthetic database for benchmarks: the bundled dataset plus CLAIMS generated
+    /// claims shaped like it, the same for the same seed. The database must be new.
+    Generate {
+        /// How many claims to generate.
+        #[arg(long)]
+        claims: u64,
+        /// The random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Create, list and revoke API tokens.
     Token {
         #[command(subcommand)]

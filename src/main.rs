@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use claimtrail::config::{Cli, Command, ExportFormat, ServeArgs, TokenCommand};
 use claimtrail::startup::Application;
-use claimtrail::store::{Store, dataset, tokens, writes};
+use claimtrail::store::{Store, dataset, generate, tokens, writes};
 use claimtrail::{api, telemetry};
 
 #[tokio::main]
@@ -80,6 +80,26 @@ async fn main() -> anyhow::Result<()> {
             };
             store.close().await;
             outcome
+        }
+        Some(Command::Generate {
+            claims,
+            seed,
+            database,
+        }) => {
+            let store = Store::open(&database.database, 1).await?;
+            let progress = Progress::new("generating claims", Some(claims));
+            let outcome = generate::generate(&store, claims, seed, |n| progress.set(n)).await;
+            store.close().await;
+            let generated = outcome?;
+            progress.finish(&format!(
+                "Generated {} claims, {} appearances, {} claimants and {} sources in {}.",
+                generated.claims,
+                generated.appearances,
+                generated.claimants,
+                generated.sources,
+                database.database.display()
+            ));
+            Ok(())
         }
         Some(Command::Openapi) => {
             let doc = api::openapi()

@@ -4,6 +4,7 @@
 pub mod claimants;
 pub mod claims;
 pub mod dataset;
+pub mod generate;
 pub mod search;
 pub mod sources;
 pub mod taxonomy;
