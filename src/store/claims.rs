@@ -184,8 +184,6 @@ struct ClaimRow {
     appearance_count: i64,
     appearance_languages: String,
     assessment_count: i64,
-    /// BM25 rank of the search hit (lower is better); null without a search.
-    rank: Option<f64>,
 }
 
 impl TryFrom<ClaimRow> for Claim {
@@ -369,7 +367,9 @@ fn ranked(filter: &ClaimFilter) -> bool {
     filter.search.as_ref().is_some_and(|q| !q.groups.is_empty())
 }
 
-/// The query of a page of claims; `explain` asks for its plan instead.
+/// The query of a page of claims' ids and ranks, in order; `explain` asks for its plan
+/// instead. Only ids: the claims themselves are read for the page's rows alone (`fetch_on`),
+/// so a filter whose order needs a sort sorts ids, not whole claims with their texts.
 fn list_query(
     filter: &ClaimFilter,
     sort: ClaimSort,
@@ -377,14 +377,13 @@ fn list_query(
     explain: bool,
 ) -> QueryBuilder<Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(if explain { "explain query plan " } else { "" });
-    qb.push(CLAIM_COLUMNS);
     let ranked = ranked(filter);
     qb.push(if ranked {
-        ", h.rank as rank"
+        "select c.id, h.rank as rank"
     } else {
-        ", null as rank"
+        "select c.id, null as rank"
     });
-    push_from_where(&mut qb, filter, true);
+    push_from_where(&mut qb, filter, false);
     let column = sort.column();
     let (cmp, dir) = if sort.descending() {
         ("<", "desc")
@@ -439,19 +438,27 @@ pub async fn list(
     if filter.search.as_ref().is_some_and(SearchQuery::is_vacuous) {
         return Ok(Page::empty(with_total.then_some(0)));
     }
-    let rows: Vec<ClaimRow> = list_query(filter, sort, page, false)
+    // One read transaction: the page's ids and their claims come from the same snapshot.
+    let mut tx = store.reader().begin().await?;
+    let hits: Vec<(String, Option<f64>)> = list_query(filter, sort, page, false)
         .build_query_as()
-        .fetch_all(store.reader())
+        .fetch_all(&mut *tx)
         .await?;
-    let claims = rows
+    let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
+    let mut by_id: HashMap<String, Claim> = fetch_on(&mut tx, &ids)
+        .await?
         .into_iter()
-        .map(|row| {
-            let rank = row.rank;
-            let claim = Claim::try_from(row)?;
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    tx.commit().await?;
+    let claims: Vec<(Claim, Keyset)> = hits
+        .into_iter()
+        .filter_map(|(id, rank)| {
+            let claim = by_id.remove(&id)?;
             let keyset = sort.keyset_of(&claim, rank);
-            Ok((claim, keyset))
+            Some((claim, keyset))
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
 
     let total = if with_total {
         let mut count = QueryBuilder::<Sqlite>::new("select count(*)");
@@ -525,7 +532,7 @@ pub(crate) async fn fetch_on(
         return Ok(Vec::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
-    qb.push(", null as rank from claims c join claimants k on k.id = c.claimant_id where c.id in ");
+    qb.push(" from claims c join claimants k on k.id = c.claimant_id where c.id in ");
     push_list(&mut qb, ids.iter().cloned());
     let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(Claim::try_from).collect()
