@@ -95,10 +95,11 @@ fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, Ap
     let Some(value) = req.headers().get("idempotency-key") else {
         return Ok(None);
     };
+    // Visible ASCII only: to_str() also lets spaces and tabs through.
     let key = value
         .to_str()
         .ok()
-        .filter(|k| (1..=255).contains(&k.len()))
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| {
             ApiError::invalid(
                 "Idempotency-Key",

@@ -413,6 +413,12 @@ async fn a_retried_post_with_the_same_key_creates_one_record() {
     other["text"]["en"] = json!("Another claim.");
     let reused = post("retry-1", other).await.unwrap();
     assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A key is visible ASCII: a space or a tab in it is a 400, not a key.
+    for bad in ["retry 2", "retry\t2"] {
+        let response = post(bad, body.clone()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+    }
 }
 
 #[tokio::test]
