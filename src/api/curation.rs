@@ -20,7 +20,8 @@ use super::lists::{HistoryList, respond};
 use super::params::{FormatParams, HistoryParams, NoParams, Query, QueryParams, parse_bool};
 use crate::domain::{
     AppearanceBody, AppearanceInput, AssessmentBody, AssessmentInput, ClaimBody, ClaimInput,
-    ClaimantBody, ClaimantInput, FieldProblem, SourceBody, SourceInput, TermBody, TermInput,
+    ClaimantBody, ClaimantInput, FieldProblem, IndicatorBody, SourceBody, SourceInput, TermInput,
+    TopicBody,
 };
 use crate::store::taxonomy;
 use crate::store::writes::{
@@ -766,7 +767,7 @@ async fn delete_assessment(
 #[utoipa::path(
     tag = "topics",
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
-    request_body(content = TermBody, description = "The topic; `id` is required.", example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}})),
+    request_body(content = TopicBody, description = "The topic.", example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}})),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = crate::domain::Topic,
@@ -802,7 +803,7 @@ async fn create_topic(
 #[utoipa::path(
     tag = "topics",
     params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
-    request_body(content = TermBody, content_type = "application/merge-patch+json",
+    request_body(content = TopicBody, content_type = "application/merge-patch+json",
         description = "The fields to change.", example = json!({"description": "An example description."})),
     security(("bearer" = [])),
     responses(
@@ -921,7 +922,7 @@ async fn topic_history(
 #[utoipa::path(
     tag = "indicators",
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
-    request_body(content = TermBody, description = "The indicator; `id` is required.", example = json!({"id": "grid-interconnection-queue", "names": {"en": "Grid interconnection queue"}, "dimension": "power"})),
+    request_body(content = IndicatorBody, description = "The indicator.", example = json!({"id": "grid-interconnection-queue", "names": {"en": "Grid interconnection queue"}, "dimension": "power"})),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created.", body = crate::domain::Indicator,
@@ -962,7 +963,7 @@ async fn create_indicator(
 #[utoipa::path(
     tag = "indicators",
     params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
-    request_body(content = TermBody, content_type = "application/merge-patch+json",
+    request_body(content = IndicatorBody, content_type = "application/merge-patch+json",
         description = "The fields to change.", example = json!({"description": "An example description."})),
     security(("bearer" = [])),
     responses(

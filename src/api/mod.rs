@@ -171,10 +171,29 @@ fn for_generated_clients(doc: OpenApiDoc) -> OpenApiDoc {
             json!({"en": "Electricity is the limiting factor.", "zh-CN": "电力是限制因素。"});
         schemas.insert("LocalizedText".into(), map);
     }
-    // Bodies are checked field by field and a field they do not have is a 422: say so.
+    // Bodies are checked field by field and a field they do not have is a 422: say so. Texts in
+    // lists are checked like other texts, and a map of texts has at least one.
     if let Some(schemas) = value["components"]["schemas"].as_object_mut() {
+        if let Some(texts) = schemas.get_mut("LocalizedText") {
+            texts["minProperties"] = 1.into();
+            texts["additionalProperties"]["pattern"] = crate::domain::TEXT_PATTERN.into();
+        }
         for (name, schema) in schemas.iter_mut() {
-            if name.ends_with("Body") || name.ends_with("Patch") {
+            let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+            for property in properties.into_iter().flat_map(|p| p.values_mut()) {
+                if let Some(items) = property.get_mut("items").and_then(Value::as_object_mut)
+                    && items.get("type").is_some_and(|t| t == "string")
+                    && !items.contains_key("pattern")
+                {
+                    items.insert("pattern".into(), crate::domain::TEXT_PATTERN.into());
+                }
+            }
+            // Alias, Affiliation, Evidence and Horizon are parts of bodies too.
+            let part = matches!(
+                name.as_str(),
+                "Alias" | "Affiliation" | "Evidence" | "Horizon"
+            );
+            if name.ends_with("Body") || name.ends_with("Patch") || part {
                 schema["additionalProperties"] = false.into();
             }
         }

@@ -11,6 +11,10 @@ use super::{
     MatchedIn, Qualifier, SourceKind,
 };
 
+/// What a written text must match: something other than white space, and no ASCII control
+/// characters but tab and line breaks. The same rule as the server's check of text fields.
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$";
+
 /// Text keyed by BCP 47 language tag.
 pub type LocalizedText = BTreeMap<String, String>;
 
@@ -61,7 +65,6 @@ pub struct Alias {
     /// Language of the alias, when it has one.
     #[schema(example = "zh-CN")]
     #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
-    #[schema(required = true)]
     pub lang: Option<String>,
 }
 
@@ -78,7 +81,6 @@ pub struct Affiliation {
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
-    #[schema(required = true)]
     pub organization_id: Option<String>,
     #[schema(example = "Founder and CEO")]
     #[schema(
@@ -86,10 +88,10 @@ pub struct Affiliation {
     )]
     pub role: String,
     /// Start of the role (YYYY-MM-DD), when known.
-    #[schema(required = true, format = Date)]
+    #[schema(format = Date)]
     pub since: Option<String>,
     /// End of the role (YYYY-MM-DD); null while it lasts or when unknown.
-    #[schema(required = true, format = Date)]
+    #[schema(format = Date)]
     pub until: Option<String>,
 }
 
@@ -213,6 +215,7 @@ pub struct Horizon {
     #[schema(format = Date)]
     pub due_on: String,
     /// How precisely the claimant set it: "by 2026" is `year`.
+    #[schema(required = false)]
     pub precision: DatePrecision,
 }
 
@@ -274,13 +277,11 @@ pub struct Evidence {
     )]
     pub description: String,
     #[schema(pattern = r"^https?://[^/\s]\S*$")]
-    #[schema(required = true)]
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
-    #[schema(required = true)]
     pub source_id: Option<String>,
 }
 
@@ -710,23 +711,47 @@ impl From<&Assessment> for AssessmentBody {
     }
 }
 
-/// A topic or an indicator as a client writes it; only an indicator has a `dimension`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}, "description": "Transmission and interconnection."}))]
+/// A topic or an indicator as the store merges a patch into it; only an indicator has a
+/// `dimension`. The document describes the two as `TopicBody` and `IndicatorBody`.
+#[derive(Debug, Clone, Serialize)]
 pub struct TermBody {
-    /// The id to give it (a slug). POST only; required there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    pub names: LocalizedText,
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<Dimension>,
+}
+
+/// A topic as a client writes it (the document's name for a `TermBody` without `dimension`).
+#[derive(ToSchema)]
+#[schema(example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}, "description": "Transmission and interconnection."}))]
+pub struct TopicBody {
+    /// The id to give it (a slug). POST only.
+    pub id: String,
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
     #[schema(
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub description: Option<String>,
-    /// Indicators only: what it measures, which fixes the units of its figures. It cannot change
-    /// while figures use it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dimension: Option<Dimension>,
+}
+
+/// An indicator as a client writes it (the document's name for a `TermBody` with `dimension`).
+#[derive(ToSchema)]
+#[schema(example = json!({"id": "grid-interconnection-queue", "names": {"en": "Grid interconnection queue"}, "dimension": "power"}))]
+pub struct IndicatorBody {
+    /// The id to give it (a slug). POST only.
+    pub id: String,
+    /// Names keyed by BCP 47 language; at least one.
+    pub names: LocalizedText,
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
+    pub description: Option<String>,
+    /// What it measures, which fixes the units of its figures. It cannot change while figures
+    /// use it.
+    pub dimension: Dimension,
 }
 
 impl From<&Topic> for TermBody {
@@ -761,6 +786,7 @@ impl From<&Indicator> for TermBody {
 pub struct ClaimantBody {
     /// The id to give it (a slug). POST only; required there.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub id: Option<String>,
     pub kind: ClaimantKind,
     /// Names keyed by BCP 47 language; at least one.
@@ -803,6 +829,7 @@ impl From<&Claimant> for ClaimantBody {
 pub struct SourceBody {
     /// The id to give it (a slug). POST only; required there.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
     pub id: Option<String>,
     pub kind: SourceKind,
     #[schema(

@@ -761,6 +761,13 @@ fn merged(
         Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
+    // A member the record does not have, set to null, would vanish in the merge; kept as null
+    // it meets the same check of field names as any other (an unknown one is a 422).
+    for (name, value) in patch.as_object().into_iter().flatten() {
+        if value.is_null() && !map.contains_key(name) {
+            map.insert(name.clone(), Value::Null);
+        }
+    }
     map.remove("id");
     Ok(map)
 }

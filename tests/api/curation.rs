@@ -1269,3 +1269,38 @@ async fn a_history_is_404_for_what_never_existed_and_outlives_a_deletion() {
         .collect();
     assert_eq!(actions, ["delete", "create"]);
 }
+
+#[tokio::test]
+async fn a_patch_naming_an_unknown_field_is_refused_even_with_null() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    for value in [json!(null), json!(1)] {
+        let response = app
+            .client
+            .patch(format!("{}/v1/topics/chips", app.address))
+            .bearer_auth(&token)
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({ "no_such_field": value }).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{value}"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "/no_such_field");
+    }
+    // Null on a field the record has but does not set is still fine: it stays unset.
+    let response = app
+        .client
+        .patch(format!("{}/v1/topics/chips", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"description": null}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
