@@ -22,11 +22,17 @@ fn search(q: &str) -> ClaimFilter {
     }
 }
 
-/// Whether a plan step reads the whole claims table: a plain scan, or a scan of an index
-/// that is not walked for its order (which would stop at the page's end).
-fn scans_every_claim(step: &str) -> bool {
+/// Whether a plan step walks a table or an index from end to end. Only an unfiltered list
+/// may, since it walks in the page's order and stops at the page's end; a filtered one may pass
+/// a million rows before it fills a page. Scans of the FTS5 index are lookups by term, and
+/// `kn` is the claimants table, read to match a claimant by a name in any language (claimants
+/// are few).
+fn scans(step: &str) -> bool {
     let step = step.trim();
-    step == "SCAN c" || step.starts_with("SCAN claims") || step == "SCAN c USING INDEX"
+    step.starts_with("SCAN ")
+        && !step.contains("VIRTUAL TABLE")
+        && !step.starts_with("SCAN (subquery")
+        && !step.starts_with("SCAN kn")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,9 +159,10 @@ async fn every_list_and_search_shape_is_answered_from_an_index() {
         let plan = explain_list(&store, filter, *sort, page).await.unwrap();
         let text = plan.join("\n");
         println!("{shape}:\n{text}\n");
+        let filtered = !shape.starts_with("list");
         assert!(
-            !plan.iter().any(|s| scans_every_claim(s)),
-            "{shape} reads every claim:\n{text}"
+            !filtered || !plan.iter().any(|s| scans(s)),
+            "{shape} walks a whole table or index:\n{text}"
         );
         assert!(!text.contains("LIKE"), "{shape}:\n{text}");
         if *ordered {

@@ -250,7 +250,8 @@ pub struct RequestTimeout(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "The request was not answered in time (30 s unless `CLAIMTRAIL_REQUEST_TIMEOUT` \
-                   says otherwise), or the database does not answer.",
+                   says otherwise), or the database does not answer. A write answered so may or \
+                   may not have been applied: retry it with the same `Idempotency-Key`.",
     content_type = "application/problem+json",
     example = json!({
         "type": "about:blank", "title": "Service Unavailable", "status": 503,

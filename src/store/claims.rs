@@ -277,10 +277,14 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
                 if i > 0 {
                     qb.push(" or ");
                 }
+                // `zh-…` as a range ('.' follows '-'), which an index answers; LIKE is not.
                 qb.push(format_args!("{column} = "));
                 qb.push_bind(lang.as_str().to_owned());
-                qb.push(format_args!(" or {column} like "));
-                qb.push_bind(format!("{}-%", lang.as_str()));
+                qb.push(format_args!(" or ({column} > "));
+                qb.push_bind(format!("{}-", lang.as_str()));
+                qb.push(format_args!(" and {column} < "));
+                qb.push_bind(format!("{}.", lang.as_str()));
+                qb.push(")");
             }
             qb.push(")");
         };
@@ -303,7 +307,9 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
         qb.push(" and c.due_on > ").push_bind(d.to_iso());
     }
     if filter.filters_quantities() {
-        qb.push(" and exists (select 1 from quantities q where q.claim_id = c.id");
+        // From the figures to their claims (by the indicator index), not from every claim to
+        // its figures: few claims have a figure of one indicator in a range.
+        qb.push(" and c.id in (select q.claim_id from quantities q where 1 = 1");
         if !filter.indicators.is_empty() {
             qb.push(" and q.indicator_id in ");
             push_list(qb, filter.indicators.iter().cloned());

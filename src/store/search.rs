@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{Store, from_json, push_list};
 use crate::search::{Analysis, Field, Token, analyze, index_text};
@@ -208,6 +208,9 @@ pub async fn rebuild_claimants(conn: &mut SqliteConnection) -> Result<(), sqlx::
     sqlx::query("delete from claimant_search")
         .execute(&mut *conn)
         .await?;
+    sqlx::query("delete from claimant_search_docs")
+        .execute(&mut *conn)
+        .await?;
     let ids: Vec<String> = sqlx::query_scalar("select id from claimants")
         .fetch_all(&mut *conn)
         .await?;
@@ -220,10 +223,9 @@ pub async fn rebuild_claimants(conn: &mut SqliteConnection) -> Result<(), sqlx::
 /// (Re)indexes one claimant's names and aliases; a claimant that is gone loses its entry.
 /// Its claims, whose index holds its names too, are the caller's to re-index.
 pub async fn index_claimant(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from claimant_search where claimant_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let Some(docid) = replace_entry(conn, "claimant", id).await? else {
+        return Ok(());
+    };
     let row: Option<(String, String)> = sqlx::query_as(
         "select k.names, (select json_group_array(alias) from claimant_aliases \
          where claimant_id = k.id) from claimants k where k.id = ?",
@@ -232,23 +234,87 @@ pub async fn index_claimant(conn: &mut SqliteConnection, id: &str) -> Result<(),
     .fetch_optional(&mut *conn)
     .await?;
     let Some((names, aliases)) = row else {
+        drop_docid(conn, "claimant", id).await?;
         return Ok(());
     };
     let names: HashMap<String, String> = from_json("names", &names)?;
     let aliases: Vec<String> = from_json("aliases", &aliases)?;
     let all = analyze_all(names.values().chain(&aliases).map(String::as_str));
-    sqlx::query("insert into claimant_search (claimant_id, names, chars) values (?, ?, ?)")
-        .bind(id)
-        .bind(index_text(&all.terms))
-        .bind(index_text(&all.chars))
+    sqlx::query(
+        "insert into claimant_search (rowid, claimant_id, names, chars) values (?, ?, ?, ?)",
+    )
+    .bind(docid)
+    .bind(id)
+    .bind(index_text(&all.terms))
+    .bind(index_text(&all.chars))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the search entry of `kind` (`claimant` or `source`) `id`, if any, and returns the
+/// docid its new entry takes: the old one, or a new one. `None` when the record is gone.
+async fn replace_entry(
+    conn: &mut SqliteConnection,
+    kind: &'static str,
+    id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let old: Option<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "select docid from {kind}_search_docs where {kind}_id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(docid) = old {
+        sqlx::query(AssertSqlSafe(format!(
+            "delete from {kind}_search where rowid = ?"
+        )))
+        .bind(docid)
         .execute(&mut *conn)
         .await?;
+    }
+    let exists: bool = sqlx::query_scalar(AssertSqlSafe(format!(
+        "select exists(select 1 from {kind}s where id = ?)"
+    )))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !exists {
+        return Ok(None);
+    }
+    match old {
+        Some(docid) => Ok(Some(docid)),
+        None => sqlx::query_scalar(AssertSqlSafe(format!(
+            "insert into {kind}_search_docs ({kind}_id) values (?) returning docid"
+        )))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .map(Some),
+    }
+}
+
+/// Forgets the docid of a record that is gone.
+async fn drop_docid(
+    conn: &mut SqliteConnection,
+    kind: &'static str,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(AssertSqlSafe(format!(
+        "delete from {kind}_search_docs where {kind}_id = ?"
+    )))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// Rebuilds the source index (titles and publishers).
 pub async fn rebuild_sources(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query("delete from source_search")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from source_search_docs")
         .execute(&mut *conn)
         .await?;
     let ids: Vec<String> = sqlx::query_scalar("select id from sources")
@@ -262,16 +328,16 @@ pub async fn rebuild_sources(conn: &mut SqliteConnection) -> Result<(), sqlx::Er
 
 /// (Re)indexes one source's title and publisher; a source that is gone loses its entry.
 pub async fn index_source(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from source_search where source_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let Some(docid) = replace_entry(conn, "source", id).await? else {
+        return Ok(());
+    };
     let row: Option<(Option<String>, String)> =
         sqlx::query_as("select title, publisher from sources where id = ?")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
     let Some((title, publisher)) = row else {
+        drop_docid(conn, "source", id).await?;
         return Ok(());
     };
     let title = analyze(title.as_deref().unwrap_or_default());
@@ -283,8 +349,10 @@ pub async fn index_source(conn: &mut SqliteConnection, id: &str) -> Result<(), s
         .cloned()
         .collect();
     sqlx::query(
-        "insert into source_search (source_id, title, publisher, chars) values (?, ?, ?, ?)",
+        "insert into source_search (rowid, source_id, title, publisher, chars) \
+         values (?, ?, ?, ?, ?)",
     )
+    .bind(docid)
     .bind(id)
     .bind(index_text(&title.terms))
     .bind(index_text(&publisher.terms))

@@ -5,6 +5,7 @@ use std::time::Duration;
 use claimtrail::config::LimitArgs;
 use reqwest::StatusCode;
 use serde_json::Value;
+use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{spawn_limited, unlimited};
@@ -180,16 +181,34 @@ async fn a_body_that_trickles_in_too_slowly_gets_408() {
 #[tokio::test]
 async fn a_request_that_takes_longer_than_the_timeout_gets_503() {
     let app = spawn_limited(LimitArgs {
-        request_timeout: 0,
+        request_timeout: 1,
         ..unlimited()
     })
     .await;
-    // A read waits for a database connection, so no answer is ready at once.
-    let response = app.get("/v1/claims").await;
+    // Another process holds the write lock, so a write waits for it (up to the 5 s busy
+    // timeout) and the request outlasts its 1 s.
+    let token = crate::curation::token(&app).await;
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path.display()))
+        .await
+        .unwrap();
+    sqlx::query("begin immediate")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .patch(format!("{}/v1/topics/chips", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"description": "Written while another process holds the lock."}"#)
+        .send()
+        .await
+        .unwrap();
     problem(
         response,
         StatusCode::SERVICE_UNAVAILABLE,
         "processing_timeout",
     )
     .await;
+    sqlx::query("rollback").execute(&mut other).await.unwrap();
 }
