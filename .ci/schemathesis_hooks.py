@@ -1,0 +1,82 @@
+# Loaded by .ci/schemathesis (SCHEMATHESIS_HOOKS). Adds; removes nothing.
+import json
+import re
+
+import schemathesis
+
+# The import body is NDJSON text, documented as a string: send the generated string as it is.
+# Without this, `POST /v1/import` errors with "Serialization not possible".
+schemathesis.serializer.alias("application/x-ndjson", "text/plain")
+
+
+# schemathesis.toml lets `positive_data_acceptance` take 400/412/422 on the operations where the API
+# refuses schema-valid requests for reasons no schema can state. A status alone cannot tell such a
+# refusal from a document that is wrong (a field it does not list, a format it does not state), so
+# this check holds every such refusal of a schema-valid request to the server's own explanation:
+# each error it names must be one of the refusals below. Anything else is the document failing to
+# say what the server requires, and fails the run.
+_ANY = r".*"
+_SEMANTIC = [
+    # (methods, path regex, status, problem `code` regex, field regex, message regex)
+    # A record named in the body, or a parent in the path, that does not exist.
+    ("POST|PATCH", _ANY, 422, "validation_failed", _ANY, r"^there is no "),
+    # A unit of another dimension than the (stored) indicator measures.
+    ("POST|PATCH", _ANY, 422, "validation_failed", r"/unit$", r" measures .+, but .+ measures "),
+    ("POST|PATCH", r"^/v1/claims", 422, "validation_failed", r"^/supersedes$", r"^a claim cannot supersede itself$"),
+    # Cross-field rules between numbers, and a magnitude that depends on the unit.
+    ("POST|PATCH", r"^/v1/claims", 422, "validation_failed", r"/(lower|upper)$", r"^must not be (above|below) value$"),
+    ("POST|PATCH", r"^/v1/claims", 422, "validation_failed", r"/(value|lower|upper)$", r"^is too large: at most "),
+    # An Idempotency-Key reused with another body (draft-ietf-httpapi-idempotency-key-header).
+    ("POST", _ANY, 422, "validation_failed", r"^Idempotency-Key$", r"^was used with a different request"),
+    # A merge patch is valid only together with the stored record it completes (RFC 7396).
+    ("PATCH", _ANY, 422, "validation_failed", _ANY,
+     r"^(only a prediction has a horizon|is required with |is required: (its names|the claim's words))"),
+    # Opaque pagination tokens, and query rules that span two parameters or depend on data.
+    ("GET", _ANY, 400, "invalid_cursor", _ANY, _ANY),
+    ("GET", r"^/v1/claims$", 400, "invalid_parameter", r"^sort$", r"^-relevance needs a search"),
+    ("GET", r"^/v1/claims$", 400, "invalid_parameter", r"^value_(min|max)$", r", but .+ measures "),
+    # NDJSON records, which the document can only call a string.
+    ("POST", r"^/v1/import$", 400, _ANY, _ANY, r"^The request body cannot be read: line \d+ "),
+    ("POST", r"^/v1/import$", 422, _ANY, _ANY, _ANY),
+]
+
+
+def _errors(response):
+    try:
+        problem = json.loads(response.content)
+    except ValueError:
+        return None, [("", response.text[:200])]
+    code = str(problem.get("code", ""))
+    errors = problem.get("errors") or [{"field": "", "message": problem.get("detail", "")}]
+    return code, [(str(e.get("field", "")), str(e.get("message", ""))) for e in errors]
+
+
+@schemathesis.check
+def refusals_of_valid_data_are_explained(ctx, response, case):
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return None
+    if response.status_code not in (400, 422):
+        return None
+    method = case.method.upper()
+    code, errors = _errors(response)
+    unexplained = [
+        (field, message)
+        for field, message in errors
+        if not any(
+            re.fullmatch(methods, method)
+            and re.search(path, case.path)
+            and status == response.status_code
+            and re.fullmatch(code_re, code or "")
+            and re.search(field_re, field)
+            and re.search(message_re, message)
+            for methods, path, status, code_re, field_re, message_re in _SEMANTIC
+        )
+    ]
+    if unexplained:
+        listed = "; ".join(f"{field or '(request)'}: {message}" for field, message in unexplained[:5])
+        raise AssertionError(
+            f"A schema-valid request was refused with {response.status_code} for a reason the document "
+            f"could state but does not: {listed}"
+        )
+    return None
