@@ -63,6 +63,7 @@ async fn every_list_and_search_shape_is_answered_from_an_index() {
     let by_quantity = ClaimFilter {
         indicators: vec!["spare-power-capacity".into()],
         value_min: Some(Measure::parse("100GW").unwrap()),
+        value_max: Some(Measure::parse("300GW").unwrap()),
         ..ClaimFilter::default()
     };
     let by_kind = ClaimFilter {
@@ -169,6 +170,12 @@ async fn every_list_and_search_shape_is_answered_from_an_index() {
             assert!(
                 !text.contains("TEMP B-TREE"),
                 "{shape} sorts its rows instead of walking an index:\n{text}"
+            );
+        }
+        if *shape == "by quantity" {
+            assert!(
+                text.contains("value_si>?") && text.contains("value_si<?"),
+                "{shape} does not read a range of the figure index:\n{text}"
             );
         }
         if filter.search.is_some() {
