@@ -3,7 +3,8 @@ use std::collections::HashMap;
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::{
-    Keyset, Page, PageRequest, Store, display_name, from_json, parse_column, push_list, search,
+    Keyset, Page, PageRequest, Store, display_name, from_json, parse_column, push_ids, push_list,
+    search,
 };
 use crate::domain::{
     Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
@@ -539,7 +540,7 @@ pub(crate) async fn fetch_on(
     }
     let mut qb = QueryBuilder::<Sqlite>::new(CLAIM_COLUMNS);
     qb.push(" from claims c join claimants k on k.id = c.claimant_id where c.id in ");
-    push_list(&mut qb, ids.iter().cloned());
+    push_ids(&mut qb, ids);
     let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(Claim::try_from).collect()
 }
@@ -568,9 +569,9 @@ async fn embed(store: &Store, claims: &mut [Claim], expand: Expand) -> Result<()
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "select id, origin_source_id from claims where origin_source_id is not null and id in ",
             );
-            push_list(&mut qb, ids.iter().cloned());
+            push_ids(&mut qb, &ids);
             qb.push(" union select claim_id, source_id from appearances where claim_id in ");
-            push_list(&mut qb, ids.iter().cloned());
+            push_ids(&mut qb, &ids);
             qb.build_query_as().fetch_all(store.reader()).await?
         };
         let mut source_ids: Vec<String> = rows.iter().map(|(_, s)| s.clone()).collect();
@@ -670,7 +671,7 @@ pub(crate) async fn appearances_on(
          a.fidelity, a.note, a.locator, a.first_appearance, a.created_at, a.updated_at \
          from appearances a join sources s on s.id = a.source_id where a.claim_id in ",
     );
-    push_list(&mut qb, claim_ids.iter().cloned());
+    push_ids(&mut qb, claim_ids);
     qb.push(
         " order by a.claim_id, a.first_appearance desc, s.published_on is null, \
          s.published_on, a.id",
@@ -727,7 +728,7 @@ pub(crate) async fn assessments_on(
         "select id, claim_id, verdict, summary, evidence, assessed_on, assessor, created_at, \
          updated_at from assessments where claim_id in ",
     );
-    push_list(&mut qb, claim_ids.iter().cloned());
+    push_ids(&mut qb, claim_ids);
     qb.push(" order by claim_id, assessed_on, created_at, id");
     let rows: Vec<AssessmentRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(Assessment::try_from).collect()

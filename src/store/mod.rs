@@ -163,6 +163,18 @@ where
     list.push_unseparated(")");
 }
 
+/// Appends `(select value from json_each(?))` with the ids as one JSON array: the statement's
+/// text is the same however many ids a page has, so each connection prepares it once and keeps
+/// one copy in its statement cache (an IN list of n placeholders is a new statement for every n,
+/// each tens of kilobytes of bytecode, cached per connection).
+pub(crate) fn push_ids(qb: &mut QueryBuilder<Sqlite>, ids: &[String]) {
+    // Serialising strings cannot fail.
+    let json = serde_json::to_string(ids).unwrap_or_default();
+    qb.push("(select value from json_each(")
+        .push_bind(json)
+        .push("))");
+}
+
 /// Decodes a JSON column built by `json_group_array`/`json_object` in SQL. The database wrote
 /// it, so a failure is a bug, reported as a decode error rather than a panic.
 fn from_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, sqlx::Error> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{Store, from_json, push_list};
+use super::{Store, from_json, push_ids};
 use crate::search::{Analysis, Field, Token, analyze, index_text};
 
 /// The words search looks at for one claim, as written.
@@ -92,7 +92,7 @@ pub async fn material(
     }
     let mut qb = QueryBuilder::<Sqlite>::new(MATERIAL);
     qb.push(" where c.id in ");
-    push_list(&mut qb, claim_ids.iter().cloned());
+    push_ids(&mut qb, claim_ids);
     let rows: Vec<MaterialRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter().map(material_of).collect()
 }

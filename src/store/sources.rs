@@ -1,8 +1,7 @@
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::{
-    Page, PageRequest, SearchTable, Store, from_json, get_by_id, list_by_id, parse_column,
-    push_list,
+    Page, PageRequest, SearchTable, Store, from_json, get_by_id, list_by_id, parse_column, push_ids,
 };
 use crate::domain::Source;
 use crate::search::SearchQuery;
@@ -96,7 +95,7 @@ pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Source>, sqlx
     }
     let mut qb = QueryBuilder::<Sqlite>::new(COLUMNS);
     qb.push(" from sources t where t.id in ");
-    push_list(&mut qb, ids.iter().cloned());
+    push_ids(&mut qb, ids);
     qb.push(" order by t.id");
     let rows: Vec<SourceRow> = qb.build_query_as().fetch_all(store.reader()).await?;
     rows.into_iter().map(Source::try_from).collect()

@@ -6,7 +6,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::{
     Keyset, Page, PageRequest, Store, display_name, from_json, get_by_id, list_by_id, parse_column,
-    push_list,
+    push_ids, push_list,
 };
 use crate::domain::{
     CalendarDate, ClaimantRef, Dimension, Estimate, Indicator, LocalizedText, Topic,
@@ -117,7 +117,7 @@ pub async fn dimensions(
         return Ok(HashMap::new());
     }
     let mut qb = QueryBuilder::<Sqlite>::new("select id, dimension from indicators where id in ");
-    push_list(&mut qb, ids.iter().cloned());
+    push_ids(&mut qb, ids);
     let rows: Vec<(String, String)> = qb.build_query_as().fetch_all(store.reader()).await?;
     rows.into_iter()
         .map(|(id, d)| Ok((id, parse_column("dimension", &d)?)))
