@@ -1,7 +1,7 @@
 # Build the release binary, then run it on a slim image with the database on a volume.
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY migrations migrations
 COPY data data
