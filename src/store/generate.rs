@@ -320,11 +320,11 @@ pub async fn generate(
 
 async fn write_claimants(conn: &mut SqliteConnection, g: &Generator) -> sqlx::Result<()> {
     let ids: Vec<u64> = (0..g.claimants).collect();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "insert into claimants (id, kind, names, description, created_at, updated_at) ",
-        );
-        q.push_values(chunk, |mut row, n| {
+    insert_rows(
+        conn,
+        "claimants (id, kind, names, description, created_at, updated_at)",
+        &ids,
+        |row, n| {
             let names = serde_json::json!({
                 "en": format!("Analyst {n}"),
                 "zh-CN": format!("分析师{n}号"),
@@ -336,37 +336,37 @@ async fn write_claimants(conn: &mut SqliteConnection, g: &Generator) -> sqlx::Re
                 .push_bind("A synthetic claimant made by claimtrail generate.")
                 .push_bind(STAMP)
                 .push_bind(STAMP);
-        });
-        q.build().execute(&mut *conn).await?;
-        let mut q =
-            QueryBuilder::<Sqlite>::new("insert into claimant_aliases (claimant_id, alias, lang) ");
-        q.push_values(chunk, |mut row, n| {
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "claimant_aliases (claimant_id, alias, lang)",
+        &ids,
+        |row, n| {
             row.push_bind(g.claimant_id(*n))
                 .push_bind(format!("研究员{n}"))
                 .push_bind("zh-CN");
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 async fn write_sources(conn: &mut SqliteConnection, g: &mut Generator) -> sqlx::Result<()> {
-    let ids: Vec<u64> = (0..g.sources).collect();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<(u64, &str, String, &str)> = chunk
-            .iter()
-            .map(|n| {
-                let kind = SOURCE_KINDS[g.rng.usize(0..SOURCE_KINDS.len())];
-                let published = date(g.rng.i64(0..4300));
-                let language = ["en", "zh-CN", "zh-TW"][g.rng.usize(0..3)];
-                (*n, kind, published, language)
-            })
-            .collect();
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "insert into sources (id, kind, title, publisher, url, published_on, \
-             published_precision, language, note, created_at, updated_at) ",
-        );
-        q.push_values(&rows, |mut row, (n, kind, published, language)| {
+    let rows: Vec<(u64, &str, String, &str)> = (0..g.sources)
+        .map(|n| {
+            let kind = SOURCE_KINDS[g.rng.usize(0..SOURCE_KINDS.len())];
+            let published = date(g.rng.i64(0..4300));
+            let language = ["en", "zh-CN", "zh-TW"][g.rng.usize(0..3)];
+            (n, kind, published, language)
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "sources (id, kind, title, publisher, url, published_on, published_precision, \
+         language, note, created_at, updated_at)",
+        &rows,
+        |row, (n, kind, published, language)| {
             row.push_bind(format!("gen-source-{n}"))
                 .push_bind(*kind)
                 .push_bind(format!("Synthetic {kind} {n} on power and AI"))
@@ -378,31 +378,32 @@ async fn write_sources(conn: &mut SqliteConnection, g: &mut Generator) -> sqlx::
                 .push_bind("A synthetic source made by claimtrail generate.")
                 .push_bind(STAMP)
                 .push_bind(STAMP);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 async fn write_claims(conn: &mut SqliteConnection, claims: &[Claim]) -> sqlx::Result<()> {
     for chunk in claims.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "insert into claims (id, claimant_id, kind, stated_on, stated_precision, due_on, \
-             due_precision, supersedes, created_at, updated_at) ",
-        );
-        q.push_values(chunk, |mut row, c| {
-            row.push_bind(&c.id)
-                .push_bind(&c.claimant)
-                .push_bind(c.kind)
-                .push_bind(&c.stated_on)
-                .push_bind("day")
-                .push_bind(&c.due_on)
-                .push_bind(c.due_on.as_ref().map(|_| "year"))
-                .push_bind(&c.supersedes)
-                .push_bind(STAMP)
-                .push_bind(STAMP);
-        });
-        q.build().execute(&mut *conn).await?;
+        insert_rows(
+            conn,
+            "claims (id, claimant_id, kind, stated_on, stated_precision, due_on, due_precision, \
+             supersedes, created_at, updated_at)",
+            chunk,
+            |row, c| {
+                row.push_bind(&c.id)
+                    .push_bind(&c.claimant)
+                    .push_bind(c.kind)
+                    .push_bind(&c.stated_on)
+                    .push_bind("day")
+                    .push_bind(&c.due_on)
+                    .push_bind(c.due_on.as_ref().map(|_| "year"))
+                    .push_bind(&c.supersedes)
+                    .push_bind(STAMP)
+                    .push_bind(STAMP);
+            },
+        )
+        .await?;
 
         let texts: Vec<(&str, &str, &str)> = chunk
             .iter()
