@@ -102,8 +102,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Openapi) => {
-            let doc = api::openapi()
-                .to_pretty_json()
+            let doc = serde_json::to_string_pretty(&api::openapi())
                 .context("serialising the document")?;
             println!("{doc}");
             Ok(())

@@ -54,15 +54,15 @@ pub struct ListClaimsParams {
     /// and search-engine operators are just characters. At most 4096 characters; an empty `q`
     /// is an error. Results come best match first (`sort=-relevance`) unless `sort` says
     /// otherwise, and each carries a `snippet`.
-    #[param(value_type = Option<String>, example = "电力", min_length = 1, max_length = 4096, pattern = "\\S")]
+    #[param(value_type = Option<String>, example = "电力", min_length = 1, max_length = 4096, pattern = "[^\\x09-\\x0D\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")]
     q: Option<String>,
     /// Claimant id, alias or name in any language (`elon-musk`, `马斯克`, `Elon Musk`). Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]), pattern = "\\S")]
+    #[param(value_type = Option<Vec<String>>, example = json!(["马斯克"]), pattern = "[^\\x09-\\x0D\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")]
     claimant: Vec<String>,
     /// Topic id. Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["electricity"]), pattern = "\\S")]
+    #[param(value_type = Option<Vec<String>>, example = json!(["electricity"]), pattern = "[^\\x09-\\x0D\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")]
     topic: Vec<String>,
     /// Kind of claim. Repeatable.
     #[serde(default)]
@@ -74,13 +74,13 @@ pub struct ListClaimsParams {
     status: Vec<String>,
     /// Source id: claims that appear in it or originate from it. Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["businessinsider-2026-01-07-musk-ai-compute"]), pattern = "\\S")]
+    #[param(value_type = Option<Vec<String>>, example = json!(["businessinsider-2026-01-07-musk-ai-compute"]), pattern = "[^\\x09-\\x0D\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")]
     source: Vec<String>,
-    /// BCP 47 language of the claim's text or of an appearance: a language with an optional
-    /// script and region (`zh`, `zh-CN`, `zh-Hant-TW`, `es-419`). A language matches its
-    /// subtags: `zh` matches `zh-CN`, `zh-TW` and `zh-HK`. Repeatable.
+    /// BCP 47 language of the claim's text or of an appearance (`zh`, `zh-CN`, `zh-Hant-TW`,
+    /// `es-419`). A tag matches itself and the tags it is a prefix of (RFC 4647 basic
+    /// filtering): `zh` matches `zh-CN`, `zh-TW` and `zh-HK`. Repeatable.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["zh-TW"]), pattern = "^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")]
+    #[param(value_type = Option<Vec<LanguageTag>>, inline, example = json!(["zh-TW"]))]
     lang: Vec<String>,
     /// Claims made on or after this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date, example = "2025-11-01")]
@@ -97,7 +97,7 @@ pub struct ListClaimsParams {
     /// Claims with a figure of this indicator. Repeatable. `indicator`, `subject`, `value_min`
     /// and `value_max` must all hold for one and the same figure.
     #[serde(default)]
-    #[param(value_type = Option<Vec<String>>, example = json!(["datacenter-power-shortfall"]), pattern = "\\S")]
+    #[param(value_type = Option<Vec<String>>, example = json!(["datacenter-power-shortfall"]), pattern = "[^\\x09-\\x0D\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")]
     indicator: Vec<String>,
     /// Claims with a figure about this region (ISO 3166-1 alpha-2, or `WORLD`). Repeatable.
     #[serde(default)]
@@ -106,7 +106,8 @@ pub struct ListClaimsParams {
     /// Claims with a figure at least this large, written with its unit: `45GW`, `45000MW`,
     /// `4.5e10W`, `47吉瓦`, `10.4万亿千瓦时`, `3x`, `19%`, `100bn USD`. Values compare after
     /// conversion to SI, and only with figures of the same dimension; a unit of another
-    /// dimension than `indicator` measures is an error.
+    /// dimension than `indicator` measures is an error. A number too large for a double is
+    /// taken as infinite: beyond every figure.
     #[param(value_type = Option<String>, example = "45GW", pattern = "^[+-]?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)? ?(W|kW|MW|GW|TW|Wh|kWh|MWh|GWh|TWh|x|×|%|USD|kUSD|MUSD|bnUSD|tnUSD|bn USD|瓦|千瓦|兆瓦|万千瓦|吉瓦|亿千瓦|太瓦|瓦时|千瓦时|度|兆瓦时|万千瓦时|吉瓦时|亿千瓦时|太瓦时|万亿千瓦时|倍)$")]
     value_min: Option<String>,
     /// Claims with a figure at most this large, written as for `value_min`.

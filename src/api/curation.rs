@@ -25,13 +25,13 @@ use crate::domain::{
 };
 use crate::store::taxonomy;
 use crate::store::writes::{
-    self, Created, HistoryEntry, HistoryResource, Idempotency, ImportRecord, ImportReport,
-    TermKind, WriteError,
+    self, Created, HistoryEntry, Idempotency, ImportRecord, ImportReport, TermKind, WriteError,
 };
 use crate::store::{PageRequest, Store};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_claim)
+    cfg.service(history)
+        .service(create_claim)
         .service(update_claim)
         .service(delete_claim)
         .service(create_appearance)
@@ -42,23 +42,18 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_assessment)
         .service(update_assessment)
         .service(delete_assessment)
-        .service(claim_history)
         .service(create_topic)
         .service(update_topic)
         .service(delete_topic)
-        .service(topic_history)
         .service(create_indicator)
         .service(update_indicator)
         .service(delete_indicator)
-        .service(indicator_history)
         .service(create_claimant)
         .service(update_claimant)
         .service(delete_claimant)
-        .service(claimant_history)
         .service(create_source)
         .service(update_source)
         .service(delete_source)
-        .service(source_history)
         .service(import);
 }
 
@@ -90,6 +85,51 @@ fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
             message: p.message,
         })
         .collect()
+}
+
+/// List the history of writes
+///
+/// Every write, newest first: which record (`resource`, `resource_id`), what was done
+/// (`create`, `update`, `delete`), by which token, when, and the change as a JSON Patch
+/// (RFC 6902). Filter by `claim` (a claim with its appearances and assessments), `resource` and
+/// `id`; filters combine. The history outlives what it records: the writes to a deleted record
+/// stay listed here. A filter that matches nothing is an empty list.
+#[utoipa::path(
+    tag = "history",
+    params(HistoryParams),
+    responses(
+        (status = 200, description = "A page of the history.",
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+        (status = 304, response = super::error::NotModified),
+        (status = 400, response = BadRequest),
+        (status = 406, response = super::error::NotAcceptable),
+        (status = 500, response = InternalError)
+    )
+)]
+#[get("/history")]
+async fn history(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Query(params): Query<HistoryParams>,
+) -> Result<HttpResponse, ApiError> {
+    const LIST: &str = "history:-seq";
+    let (filter, paging) = params.parse(LIST)?;
+    let (reader, filter) = (store.clone(), std::sync::Arc::new(filter));
+    respond::<HistoryEntry, HistoryList, _, _>(
+        &req,
+        &store,
+        LIST,
+        paging,
+        None,
+        None,
+        move |after, limit, with_total| {
+            let (store, filter) = (reader.clone(), filter.clone());
+            async move {
+                writes::history(&store, &filter, &PageRequest { limit, after }, with_total).await
+            }
+        },
+    )
+    .await
 }
 
 fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
@@ -312,92 +352,6 @@ async fn create_appearance(
         outcome,
         &format!("/v1/claims/{}/appearances", path.id),
     ))
-}
-
-/// List a claim's history
-///
-/// Every write to the claim and its appearances, newest first: who (the token's id), when,
-/// what, and the change as a JSON Patch. The history of a deleted claim stays readable.
-#[utoipa::path(
-    tag = "claims",
-    params(ClaimPath, HistoryParams),
-    responses(
-        (status = 200, description = "A page of the claim's history.",
-            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
-        (status = 304, response = super::error::NotModified),
-        (status = 400, response = BadRequest),
-        (status = 406, response = super::error::NotAcceptable),
-        (status = 404, response = NotFound),
-        (status = 500, response = InternalError)
-    )
-)]
-#[get("/claims/{id}/history")]
-async fn claim_history(
-    req: HttpRequest,
-    store: web::Data<Store>,
-    path: web::Path<ClaimPath>,
-    Query(params): Query<HistoryParams>,
-) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "history:-seq";
-    let paging = params.paging(LIST)?;
-    if !writes::claim_known(&store, &path.id).await? {
-        return Err(ApiError::not_found(
-            ProblemCode::ClaimNotFound,
-            "claim",
-            &path.id,
-        ));
-    }
-    let (reader, id) = (store.clone(), path.into_inner().id);
-    respond::<HistoryEntry, HistoryList, _, _>(
-        &req,
-        &store,
-        LIST,
-        paging,
-        None,
-        None,
-        move |after, limit, _| {
-            let (store, id) = (reader.clone(), id.clone());
-            async move { writes::claim_history(&store, &id, &PageRequest { limit, after }).await }
-        },
-    )
-    .await
-}
-
-/// Answers the history of a claimant, source, topic or indicator: 404 if it never existed.
-async fn record_history(
-    req: HttpRequest,
-    store: web::Data<Store>,
-    resource: HistoryResource,
-    id: String,
-    params: HistoryParams,
-) -> Result<HttpResponse, ApiError> {
-    const LIST: &str = "history:-seq";
-    let paging = params.paging(LIST)?;
-    if !writes::record_known(&store, resource, &id).await? {
-        let (code, what) = match resource {
-            HistoryResource::Claimant => (ProblemCode::ClaimantNotFound, "claimant"),
-            HistoryResource::Source => (ProblemCode::SourceNotFound, "source"),
-            HistoryResource::Topic => (ProblemCode::TopicNotFound, "topic"),
-            HistoryResource::Indicator => (ProblemCode::IndicatorNotFound, "indicator"),
-        };
-        return Err(ApiError::not_found(code, what, &id));
-    }
-    let reader = store.clone();
-    respond::<HistoryEntry, HistoryList, _, _>(
-        &req,
-        &store,
-        LIST,
-        paging,
-        None,
-        None,
-        move |after, limit, _| {
-            let (store, id) = (reader.clone(), id.clone());
-            async move {
-                writes::record_history(&store, resource, &id, &PageRequest { limit, after }).await
-            }
-        },
-    )
-    .await
 }
 
 /// The path of a claimant, source, topic or indicator.
@@ -883,39 +837,6 @@ async fn delete_topic(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// List a topic's history
-///
-/// Every write to it, newest first, with the change as a JSON Patch.
-#[utoipa::path(
-    tag = "topics",
-    params(TermPath, HistoryParams),
-    responses(
-        (status = 200, description = "A page of its history.",
-            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
-        (status = 304, response = super::error::NotModified),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 406, response = super::error::NotAcceptable),
-        (status = 500, response = InternalError)
-    )
-)]
-#[get("/topics/{id}/history")]
-async fn topic_history(
-    req: HttpRequest,
-    store: web::Data<Store>,
-    path: web::Path<TermPath>,
-    Query(params): Query<HistoryParams>,
-) -> Result<HttpResponse, ApiError> {
-    record_history(
-        req,
-        store,
-        HistoryResource::Topic,
-        path.into_inner().id,
-        params,
-    )
-    .await
-}
-
 /// Create an indicator
 ///
 /// A new thing for figures to measure, with its dimension (which fixes the units its figures may use).
@@ -1042,39 +963,6 @@ async fn delete_indicator(
     .await
     .map_err(|e| sub_resource_error(e, ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// List an indicator's history
-///
-/// Every write to it, newest first, with the change as a JSON Patch.
-#[utoipa::path(
-    tag = "indicators",
-    params(TermPath, HistoryParams),
-    responses(
-        (status = 200, description = "A page of its history.",
-            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
-        (status = 304, response = super::error::NotModified),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 406, response = super::error::NotAcceptable),
-        (status = 500, response = InternalError)
-    )
-)]
-#[get("/indicators/{id}/history")]
-async fn indicator_history(
-    req: HttpRequest,
-    store: web::Data<Store>,
-    path: web::Path<TermPath>,
-    Query(params): Query<HistoryParams>,
-) -> Result<HttpResponse, ApiError> {
-    record_history(
-        req,
-        store,
-        HistoryResource::Indicator,
-        path.into_inner().id,
-        params,
-    )
-    .await
 }
 
 /// The query of a DELETE.
@@ -1210,39 +1098,6 @@ async fn delete_claimant(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// List a claimant's history
-///
-/// Every write to it, newest first, with the change as a JSON Patch.
-#[utoipa::path(
-    tag = "claimants",
-    params(TermPath, HistoryParams),
-    responses(
-        (status = 200, description = "A page of its history.",
-            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
-        (status = 304, response = super::error::NotModified),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 406, response = super::error::NotAcceptable),
-        (status = 500, response = InternalError)
-    )
-)]
-#[get("/claimants/{id}/history")]
-async fn claimant_history(
-    req: HttpRequest,
-    store: web::Data<Store>,
-    path: web::Path<TermPath>,
-    Query(params): Query<HistoryParams>,
-) -> Result<HttpResponse, ApiError> {
-    record_history(
-        req,
-        store,
-        HistoryResource::Claimant,
-        path.into_inner().id,
-        params,
-    )
-    .await
-}
-
 /// Create a source
 ///
 /// A document claims appear in, with its publisher, URL, date and its precision, language, authors and the sources it cites.
@@ -1348,39 +1203,6 @@ async fn delete_source(
         .await
         .map_err(|e| sub_resource_error(e, ProblemCode::SourceNotFound, "source", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// List a source's history
-///
-/// Every write to it, newest first, with the change as a JSON Patch.
-#[utoipa::path(
-    tag = "sources",
-    params(TermPath, HistoryParams),
-    responses(
-        (status = 200, description = "A page of its history.",
-            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
-        (status = 304, response = super::error::NotModified),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 406, response = super::error::NotAcceptable),
-        (status = 500, response = InternalError)
-    )
-)]
-#[get("/sources/{id}/history")]
-async fn source_history(
-    req: HttpRequest,
-    store: web::Data<Store>,
-    path: web::Path<TermPath>,
-    Query(params): Query<HistoryParams>,
-) -> Result<HttpResponse, ApiError> {
-    record_history(
-        req,
-        store,
-        HistoryResource::Source,
-        path.into_inner().id,
-        params,
-    )
-    .await
 }
 
 /// Import records

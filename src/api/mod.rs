@@ -21,7 +21,7 @@ mod taxonomy;
 use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
-use utoipa::openapi::{OpenApi as OpenApiDoc, PathItem};
+use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa_actix_web::{AppExt, scope};
 
 use error::{
@@ -43,6 +43,7 @@ use error::{
         (name = "sources", description = "Documents claims appear in, and what each relies on."),
         (name = "topics", description = "Tags on claims."),
         (name = "indicators", description = "What the figures in claims measure."),
+        (name = "history", description = "Every write to the record, by whom and when, with the change; kept after a record is deleted."),
         (name = "service", description = "Liveness and readiness of the service.")
     ),
     components(
@@ -85,8 +86,9 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     .configure(service::configure);
 }
 
-/// The OpenAPI document, built from the same registrations as the server's routes.
-pub fn openapi() -> OpenApiDoc {
+/// The OpenAPI document, built from the same registrations as the server's routes, as served
+/// at `/openapi.json`: JSON, because it states what utoipa's types cannot hold (`if`/`then`).
+pub fn openapi() -> serde_json::Value {
     let mut doc = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -128,7 +130,7 @@ pub fn openapi() -> OpenApiDoc {
 ///   has a value; `null` made generated clients put None in headers);
 /// - CSV and NDJSON bodies are strings, JSON-LD an object, rather than of no type at all;
 /// - request bodies take no properties but their own.
-fn for_generated_clients(doc: OpenApiDoc) -> OpenApiDoc {
+fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
     use serde_json::{Value, json};
     fn walk(value: &mut Value) {
         match value {
@@ -178,6 +180,8 @@ fn for_generated_clients(doc: OpenApiDoc) -> OpenApiDoc {
             texts["minProperties"] = 1.into();
             texts["additionalProperties"]["pattern"] = crate::domain::TEXT_PATTERN.into();
         }
+        string_formats(schemas);
+        cross_field_rules(schemas);
         for (name, schema) in schemas.iter_mut() {
             let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
             for property in properties.into_iter().flat_map(|p| p.values_mut()) {
@@ -198,7 +202,97 @@ fn for_generated_clients(doc: OpenApiDoc) -> OpenApiDoc {
             }
         }
     }
-    serde_json::from_value(value).expect("the corrected document is still a document")
+    value
+}
+
+/// States what `Slug::parse`, `LanguageTag::parse`, `Unit::parse` and the URL check accept
+/// wherever the server applies them: the id a body gives, every `lang` and `language`, the keys
+/// of `LocalizedText`, a figure's unit and every `url`. utoipa cannot take these patterns from
+/// the types without wrapping a described field in an `allOf` with an object, so the types' own
+/// schemas (and the domain's patterns) are copied in here.
+fn string_formats(schemas: &mut serde_json::Map<String, serde_json::Value>) {
+    use crate::domain::{LanguageTag, Slug, URL_PATTERN, Unit};
+    use serde_json::Value;
+    use utoipa::PartialSchema;
+    let constraints = |schema| {
+        let schema = serde_json::to_value(schema).expect("a schema serialises");
+        ["pattern", "minLength", "maxLength"]
+            .into_iter()
+            .filter_map(|key| Some((key, schema.get(key)?.clone())))
+            .collect::<Vec<(&str, Value)>>()
+    };
+    let slug = constraints(Slug::schema());
+    let tag = constraints(LanguageTag::schema());
+    let unit = vec![("pattern", Value::from(Unit::pattern()))];
+    let url = vec![("pattern", Value::from(URL_PATTERN))];
+    for (name, schema) in schemas.iter_mut() {
+        let is_body = name.ends_with("Body");
+        let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+        for (property, value) in properties.into_iter().flatten() {
+            let format = match property.as_str() {
+                "id" if is_body => &slug,
+                "lang" | "language" => &tag,
+                "unit" if is_body => &unit,
+                "url" => &url,
+                _ => continue,
+            };
+            for (key, constraint) in format {
+                value[*key] = constraint.clone();
+            }
+        }
+    }
+    if let Some(texts) = schemas.get_mut("LocalizedText") {
+        texts["propertyNames"] =
+            Value::Object(tag.into_iter().map(|(k, v)| (k.into(), v)).collect());
+        texts["propertyNames"]["type"] = "string".into();
+    }
+}
+
+/// The rules between two fields of a body that `domain::input` enforces and JSON Schema can
+/// state (`if`/`then`), on the POST bodies only: a merge patch is checked together with the
+/// record it changes, which no schema of the patch alone can see.
+fn cross_field_rules(schemas: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::{Value, json};
+    /// When `field` is given (not null), `then` holds.
+    fn given(field: &str, then: Value) -> Value {
+        json!({
+            "if": {"required": [field], "properties": {field: {"not": {"type": "null"}}}},
+            "then": then,
+        })
+    }
+    let rules = [
+        (
+            "ClaimBody",
+            vec![given(
+                "horizon",
+                json!({"properties": {"kind": {"const": "prediction"}}}),
+            )],
+        ),
+        (
+            "AppearanceBody",
+            vec![given(
+                "quote",
+                json!({"required": ["kind"], "properties": {"kind": {"type": "string"}}}),
+            )],
+        ),
+        (
+            "SourceBody",
+            ["published_precision", "published_at"]
+                .into_iter()
+                .map(|field| {
+                    given(
+                        field,
+                        json!({"required": ["published_on"], "properties": {"published_on": {"type": "string"}}}),
+                    )
+                })
+                .collect(),
+        ),
+    ];
+    for (name, conditions) in rules {
+        if let Some(schema) = schemas.get_mut(name) {
+            schema["allOf"] = Value::Array(conditions);
+        }
+    }
 }
 
 /// Documents the limits of `limits::enforce` and of request bodies on the operations they
@@ -289,7 +383,7 @@ fn merge_patch_schemas(doc: &mut OpenApiDoc) {
 }
 
 /// Adds the API's routes to an app, with the docs and the fallback for unknown routes.
-pub fn mount(cfg: &mut web::ServiceConfig, doc: &OpenApiDoc) {
+pub fn mount(cfg: &mut web::ServiceConfig, doc: &serde_json::Value) {
     let mut scoped = utoipa_actix_web::service_config::ServiceConfig::new(cfg);
     routes(&mut scoped);
     let known = KnownPaths::from_doc(doc);
@@ -299,7 +393,7 @@ pub fn mount(cfg: &mut web::ServiceConfig, doc: &OpenApiDoc) {
     .app_data(web::Data::new(known))
     .service(
         utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
-            .url("/openapi.json", doc.clone())
+            .external_url_unchecked("/openapi.json", doc.clone())
             .config(utoipa_swagger_ui::Config::default().validator_url("none")),
     )
     .route(
@@ -318,11 +412,11 @@ pub fn mount(cfg: &mut web::ServiceConfig, doc: &OpenApiDoc) {
 struct KnownPaths(Vec<(Vec<String>, Vec<Method>)>);
 
 impl KnownPaths {
-    fn from_doc(doc: &OpenApiDoc) -> KnownPaths {
-        let mut paths: Vec<(Vec<String>, Vec<Method>)> = doc
-            .paths
-            .paths
-            .iter()
+    fn from_doc(doc: &serde_json::Value) -> KnownPaths {
+        let mut paths: Vec<(Vec<String>, Vec<Method>)> = doc["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
             .map(|(template, item)| (segments(template), methods_of(item)))
             .collect();
         paths.push((segments("/openapi.json"), vec![Method::GET, Method::HEAD]));
@@ -347,18 +441,18 @@ fn segments(template: &str) -> Vec<String> {
     template.split('/').map(str::to_owned).collect()
 }
 
-fn methods_of(item: &PathItem) -> Vec<Method> {
+fn methods_of(item: &serde_json::Value) -> Vec<Method> {
     let mut methods = Vec::new();
-    if item.get.is_some() {
+    if item.get("get").is_some() {
         methods.extend([Method::GET, Method::HEAD]);
     }
-    for (op, method) in [
-        (&item.post, Method::POST),
-        (&item.put, Method::PUT),
-        (&item.patch, Method::PATCH),
-        (&item.delete, Method::DELETE),
+    for (name, method) in [
+        ("post", Method::POST),
+        ("put", Method::PUT),
+        ("patch", Method::PATCH),
+        ("delete", Method::DELETE),
     ] {
-        if op.is_some() {
+        if item.get(name).is_some() {
             methods.push(method);
         }
     }

@@ -11,8 +11,9 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError};
 use super::formats::{Format, parse_format};
-use crate::domain::InvalidValue;
+use crate::domain::{HistoryResource, InvalidValue};
 use crate::search::SearchQuery;
+use crate::store::writes::HistoryFilter;
 use crate::store::{Keyset, PageRequest};
 
 /// The query parameters of one operation.
@@ -214,19 +215,28 @@ pub struct ListParams {
     pub format: Option<String>,
 }
 
-/// The parameters of a history: paging, and every representation but JSON-LD (schema.org has no
-/// type for an edit log, so claiming one would mislead).
+/// The parameters of the history: which writes, paging, and every representation but JSON-LD
+/// (schema.org has no type for an edit log, so claiming one would mislead).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
+    /// Writes to this claim and to its appearances and assessments, also after it was deleted.
+    #[param(value_type = Option<String>, example = "musk-china-ai-compute")]
+    pub claim: Option<String>,
+    /// Writes to records of this kind.
+    #[param(value_type = Option<HistoryResource>, inline, example = "claimant")]
+    pub resource: Option<String>,
+    /// Writes to the record with this id: of the kind `resource` names, or of any kind.
+    #[param(value_type = Option<String>, example = "satya-nadella")]
+    pub id: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page, as it was returned; empty for the first page.
     #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
-    /// `true` adds `total`, the number of entries in the whole history.
+    /// `true` adds `total`, the number of entries that match in all.
     #[param(value_type = Option<bool>, example = false)]
     pub count: Option<String>,
     /// Representation, instead of the `Accept` header: `json` (the default), `csv` (UTF-8 with
@@ -238,16 +248,25 @@ pub struct HistoryParams {
 impl QueryParams for HistoryParams {}
 
 impl HistoryParams {
-    /// Parses the paging of a history; `format=jsonld` passes here and is refused with a 406
-    /// by the negotiation that also handles `Accept`, so both ways of asking answer alike.
-    pub fn paging(self, list: &str) -> Result<Paging, ApiError> {
-        ListParams {
+    /// The filter and the paging; `format=jsonld` passes here and is refused with a 406 by the
+    /// negotiation that also handles `Accept`, so both ways of asking answer alike.
+    pub fn parse(self, list: &str) -> Result<(HistoryFilter, Paging), ApiError> {
+        let mut errors = FieldErrors::default();
+        let resource = errors.parse("resource", self.resource.as_deref(), str::parse);
+        let paging = ListParams {
             limit: self.limit,
             cursor: self.cursor,
             count: self.count,
             format: self.format,
         }
-        .paging(list)
+        .paging(list);
+        errors.finish()?;
+        let filter = HistoryFilter {
+            claim: self.claim,
+            resource,
+            id: self.id,
+        };
+        Ok((filter, paging?))
     }
 }
 
@@ -267,7 +286,7 @@ impl QueryParams for ListParams {}
 pub struct SearchListParams {
     /// Full-text search, in Chinese or English (see `GET /v1/claims` for the syntax). Results
     /// then come best match first.
-    #[param(value_type = Option<String>, example = "高盛", min_length = 1, max_length = 4096, pattern = "\\S")]
+    #[param(value_type = Option<String>, example = "高盛", min_length = 1, max_length = 4096, pattern = "[^\\x09-\\x0D\\x20\\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")]
     pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
@@ -405,6 +424,29 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_filter_pattern_is_what_the_server_takes() {
+        let documented = regex::Regex::new(crate::domain::NON_BLANK_PATTERN).unwrap();
+        let chars = (0..=0x3100u32).chain([0xFEFF]).filter_map(char::from_u32);
+        for c in chars {
+            let value = c.to_string();
+            assert_eq!(
+                documented.is_match(&value),
+                parse_nonempty(&value).is_ok(),
+                "{c:?}"
+            );
+        }
+        let served = crate::api::openapi().to_string();
+        let uses = served
+            .matches(&serde_json::to_string(crate::domain::NON_BLANK_PATTERN).unwrap()[..])
+            .count();
+        assert!(
+            uses >= 6,
+            "the filters state NON_BLANK_PATTERN ({uses} uses)"
+        );
+        assert!(!served.contains(r#""pattern":"\\S""#));
+    }
 
     #[test]
     fn cursors_round_trip_within_their_list() {

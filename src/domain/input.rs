@@ -146,7 +146,21 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Whether `key` is given as null where the schema has a list: leaving the list out means
+    /// none, and `null` is refused as the document says (a merge patch's null removes the list
+    /// before this sees it).
+    fn null_list(&mut self, key: &str) -> bool {
+        let null = self.map.get(key).is_some_and(Value::is_null);
+        if null {
+            self.fail(key, "must be an array; leave it out for none");
+        }
+        null
+    }
+
     fn strings(&mut self, key: &str) -> Vec<String> {
+        if self.null_list(key) {
+            return Vec::new();
+        }
         match self.value(key) {
             None => Vec::new(),
             Some(Value::Array(items)) => {
@@ -210,6 +224,9 @@ impl<'a> Reader<'a> {
     }
 
     fn objects(&mut self, key: &str) -> Vec<(String, &'a Map<String, Value>)> {
+        if self.null_list(key) {
+            return Vec::new();
+        }
         match self.value(key) {
             None => Vec::new(),
             Some(Value::Array(items)) => {
@@ -806,12 +823,15 @@ fn parse_url(s: &str) -> Result<String, InvalidValue> {
         .or_else(|| s.strip_prefix("http://"));
     match rest {
         Some(rest)
-            if !rest.is_empty() && !rest.starts_with('/') && !s.contains(char::is_whitespace) =>
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !s.contains(|c: char| c.is_whitespace() || c.is_control()) =>
         {
             Ok(s.to_owned())
         }
         _ => Err(InvalidValue(
-            "must be an absolute http:// or https:// URL".into(),
+            "must be an absolute http:// or https:// URL, without white space or control characters"
+                .into(),
         )),
     }
 }
@@ -846,6 +866,52 @@ mod tests {
         assert_eq!(
             input.quantities[0].unit.to_si(input.quantities[0].value),
             4.5e11
+        );
+    }
+
+    /// The patterns the document states for text and URLs, run as the validators of generated
+    /// clients and fuzzers run them, agree with the server's checks character by character.
+    #[test]
+    fn the_documented_text_and_url_patterns_are_the_server_checks() {
+        let text = regex::Regex::new(crate::domain::TEXT_PATTERN).unwrap();
+        let url = regex::Regex::new(crate::domain::URL_PATTERN).unwrap();
+        let chars = (0..=0x3100u32)
+            .chain([0xFEFF, 0xFFFD, 0x1F600])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let alone = c.to_string();
+            let server_takes = !alone.trim().is_empty() && !has_control(&alone);
+            assert_eq!(text.is_match(&alone), server_takes, "text {c:?}");
+            let inside = format!("a{c}b");
+            assert_eq!(
+                text.is_match(&inside),
+                !has_control(&inside),
+                "text a{c:?}b"
+            );
+            let link = format!("https://example.org/{c}");
+            let server_takes = parse_url(&link).is_ok() && !has_control(&link);
+            assert_eq!(url.is_match(&link), server_takes, "url {c:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_given_as_null_is_refused_and_left_out_is_empty() {
+        let found = problems(json!({
+            "claimant": "elon-musk", "kind": "opinion", "stated_on": "2026-02-01",
+            "text": {"en": "Power is the limit."}, "topics": null, "quantities": null
+        }));
+        assert_eq!(
+            found,
+            [
+                (
+                    "/topics".into(),
+                    "must be an array; leave it out for none".into()
+                ),
+                (
+                    "/quantities".into(),
+                    "must be an array; leave it out for none".into()
+                ),
+            ]
         );
     }
 

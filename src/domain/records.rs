@@ -12,8 +12,19 @@ use super::{
 };
 
 /// What a written text must match: something other than white space, and no ASCII control
-/// characters but tab and line breaks. The same rule as the server's check of text fields.
-pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$";
+/// characters but tab and line breaks. The same rule as the server's check of text fields, with
+/// white space spelt out as Rust's `char::is_whitespace` has it (Unicode White_Space): `\s`
+/// means other sets in ECMA-262 (which has U+FEFF but not U+0085) and in Python.
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$";
+
+/// What a filter value must match: something other than white space (Unicode White_Space, as
+/// `str::trim` has it); what `params::parse_nonempty` accepts.
+pub const NON_BLANK_PATTERN: &str =
+    r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+
+/// What a URL must match: `http://` or `https://`, a host, and no white space (as for text) or
+/// control characters (C0, DEL, C1) anywhere: what `parse_url` accepts.
+pub const URL_PATTERN: &str = r"^https?://[^/\x00-\x20\x7F-\x9F\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x20\x7F-\x9F\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
 
 /// Text keyed by BCP 47 language tag.
 pub type LocalizedText = BTreeMap<String, String>;
@@ -59,12 +70,11 @@ pub struct Claimant {
 pub struct Alias {
     #[schema(example = "马斯克")]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub alias: String,
     /// Language of the alias, when it has one.
     #[schema(example = "zh-CN")]
-    #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: Option<String>,
 }
 
@@ -73,18 +83,18 @@ pub struct Alias {
 pub struct Affiliation {
     #[schema(example = "Nvidia")]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub organization: String,
     /// The organization's claimant id, when it is itself a claimant.
     #[schema(example = json!(null))]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub organization_id: Option<String>,
     #[schema(example = "Founder and CEO")]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub role: String,
     /// Start of the role (YYYY-MM-DD), when known.
@@ -273,14 +283,13 @@ pub struct Evidence {
         example = "2024 generation: China 10,087 TWh, US 4,635 TWh (Energy Institute Statistical Review), about 2.2x."
     )]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub description: String,
-    #[schema(pattern = r"^https?://[^/\s]\S*$")]
     pub url: Option<String>,
     /// A source in the record, when the evidence is one.
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub source_id: Option<String>,
 }
@@ -485,12 +494,14 @@ pub struct Estimate {
 pub struct QuantityBody {
     #[schema(example = "datacenter-power-shortfall")]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub indicator: String,
     /// ISO 3166-1 alpha-2, or `WORLD`.
-    #[schema(example = "US")]
+    #[schema(example = "US", pattern = r"^([A-Z]{2}|WORLD)$")]
     pub subject: String,
+    /// What the figure is compared with, as a region: ISO 3166-1 alpha-2, or `WORLD`.
+    #[schema(pattern = r"^([A-Z]{2}|WORLD)$")]
     pub comparison_subject: Option<String>,
     #[schema(example = 47.0)]
     pub value: f64,
@@ -504,11 +515,11 @@ pub struct QuantityBody {
     pub qualifier: Qualifier,
     #[schema(example = "2025-2028")]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub period: Option<String>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub label: Option<String>,
 }
@@ -532,7 +543,7 @@ pub struct ClaimBody {
     /// The claimant's id.
     #[schema(example = "elon-musk")]
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub claimant: String,
     pub kind: ClaimKind,
@@ -546,7 +557,7 @@ pub struct ClaimBody {
     #[schema(required = false)]
     pub stated_precision: DatePrecision,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub claimant_role: Option<String>,
     /// Only for a `prediction`; `precision` defaults to `day`.
@@ -558,16 +569,16 @@ pub struct ClaimBody {
     pub quantities: Vec<QuantityBody>,
     /// The claim this one revises. A chain cannot fork (409) or loop (409).
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub supersedes: Option<String>,
     /// A source id.
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub origin_source: Option<String>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub note: Option<String>,
 }
@@ -586,29 +597,28 @@ pub struct AppearanceBody {
     pub id: Option<String>,
     /// The source's id.
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub source: String,
     /// Language of the quote (BCP 47).
-    #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub lang: String,
     /// The words as printed; with a quote, `kind` is required.
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub quote: Option<String>,
     pub kind: Option<AppearanceKind>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub translation_of: Option<String>,
     pub fidelity: Option<Fidelity>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub note: Option<String>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub locator: Option<String>,
     /// Marks it as the claim's first recorded appearance (unmarking any other).
@@ -684,7 +694,7 @@ pub struct AssessmentBody {
     /// The verdict; the latest assessment's verdict is the claim's `status`.
     pub verdict: ClaimStatus,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub summary: String,
     #[schema(required = false)]
@@ -693,7 +703,7 @@ pub struct AssessmentBody {
     #[schema(format = Date)]
     pub assessed_on: String,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub assessor: String,
 }
@@ -732,7 +742,7 @@ pub struct TopicBody {
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub description: Option<String>,
 }
@@ -746,7 +756,7 @@ pub struct IndicatorBody {
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub description: Option<String>,
     /// What it measures, which fixes the units of its figures. It cannot change while figures
@@ -786,7 +796,7 @@ impl From<&Indicator> for TermBody {
 pub struct ClaimantBody {
     /// The id to give it (a slug). POST only; required there.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(required = true)]
+    #[schema(value_type = String, required = true)]
     pub id: Option<String>,
     pub kind: ClaimantKind,
     /// Names keyed by BCP 47 language; at least one.
@@ -798,7 +808,7 @@ pub struct ClaimantBody {
     #[schema(pattern = r"^Q[1-9][0-9]*$")]
     pub wikidata_id: Option<String>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub description: Option<String>,
     #[schema(required = false)]
@@ -829,19 +839,18 @@ impl From<&Claimant> for ClaimantBody {
 pub struct SourceBody {
     /// The id to give it (a slug). POST only; required there.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(required = true)]
+    #[schema(value_type = String, required = true)]
     pub id: Option<String>,
     pub kind: SourceKind,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub title: Option<String>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub publisher: String,
     /// An absolute http(s) URL.
-    #[schema(pattern = r"^https?://[^/\s]\S*$")]
     pub url: Option<String>,
     /// YYYY-MM-DD; with `published_precision`, which defaults to `day`.
     #[schema(format = Date)]
@@ -851,7 +860,6 @@ pub struct SourceBody {
     #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// BCP 47.
-    #[schema(pattern = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
     pub language: String,
     #[schema(required = false)]
     pub authors: Vec<String>,
@@ -859,7 +867,7 @@ pub struct SourceBody {
     #[schema(required = false)]
     pub cites: Vec<String>,
     #[schema(
-        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub note: Option<String>,
 }

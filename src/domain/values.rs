@@ -184,6 +184,19 @@ string_enum! {
 }
 
 string_enum! {
+    /// A kind of record whose writes the history keeps.
+    HistoryResource {
+        Claim = "claim",
+        Appearance = "appearance",
+        Assessment = "assessment",
+        Claimant = "claimant",
+        Source = "source",
+        Topic = "topic",
+        Indicator = "indicator",
+    }
+}
+
+string_enum! {
     /// A related record that `expand` embeds in a claim instead of summarising it.
     Expansion {
         Appearances = "appearances",
@@ -192,14 +205,61 @@ string_enum! {
     }
 }
 
+/// What a resource id matches (with at most [`SLUG_MAX`] characters); `Slug::parse` checks the same.
+pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+pub const SLUG_MAX: usize = 100;
+
+/// What a language tag matches: RFC 5646's `langtag` production (language with up to three
+/// extlangs, script, region, variants, extensions, private use), letters in either case.
+/// Grandfathered tags and tags that are only private use (`x-…`) are not accepted: a claim's
+/// language is a real one. `LanguageTag::parse` checks this pattern, then normalises the case.
+pub const LANGUAGE_TAG_PATTERN: &str = concat!(
+    r"^([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})",
+    r"(-[A-Za-z]{4})?",
+    r"(-([A-Za-z]{2}|[0-9]{3}))?",
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*",
+    r"(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*",
+    r"(-[Xx](-[A-Za-z0-9]{1,8})+)?$",
+);
+
+/// A string schema with a pattern, for the types below that the document shows as strings.
+fn string_schema(
+    pattern: &str,
+    max_length: Option<usize>,
+    description: &str,
+    example: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .min_length(Some(1))
+        .max_length(max_length)
+        .description(Some(description))
+        .examples([serde_json::Value::from(example)])
+        .into()
+}
+
 /// A resource id: 1 to 100 lowercase ASCII letters and digits in words joined by single hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
 
+impl utoipa::PartialSchema for Slug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(
+            SLUG_PATTERN,
+            Some(SLUG_MAX),
+            "An id: 1 to 100 lowercase letters and digits in words joined by single hyphens.",
+            "musk-electricity-limiting-factor",
+        )
+    }
+}
+
+impl ToSchema for Slug {}
+
 impl Slug {
     pub fn parse(s: &str) -> Result<Slug, InvalidValue> {
         let well_formed = !s.is_empty()
-            && s.len() <= 100
+            && s.len() <= SLUG_MAX
             && s.split('-').all(|word| {
                 !word.is_empty()
                     && word
@@ -231,15 +291,39 @@ impl fmt::Display for Slug {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LanguageTag(String);
 
+impl utoipa::PartialSchema for LanguageTag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(
+            LANGUAGE_TAG_PATTERN,
+            None,
+            "A BCP 47 language tag (RFC 5646 `langtag`), such as `zh-CN`, `zh-Hant-TW` or `en`; \
+             any letter case, shown normalised.",
+            "zh-CN",
+        )
+    }
+}
+
+impl ToSchema for LanguageTag {}
+
 impl LanguageTag {
     pub fn parse(s: &str) -> Result<LanguageTag, InvalidValue> {
+        static WELL_FORMED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(LANGUAGE_TAG_PATTERN).expect("the language tag pattern compiles")
+        });
+        let invalid = |why: &dyn fmt::Display| {
+            InvalidValue(format!(
+                "must be a BCP 47 language tag such as \"zh-CN\" or \"en\" ({why})"
+            ))
+        };
+        if !WELL_FORMED.is_match(s) {
+            return Err(invalid(
+                &"RFC 5646 langtag: language, then optional script, region, \
+                 variants, extensions and private use, each subtag 1 to 8 letters or digits",
+            ));
+        }
         oxilangtag::LanguageTag::parse_and_normalize(s)
             .map(|tag| LanguageTag(tag.into_inner()))
-            .map_err(|e| {
-                InvalidValue(format!(
-                    "must be a BCP 47 language tag such as \"zh-CN\" or \"en\" ({e})"
-                ))
-            })
+            .map_err(|e| invalid(&e))
     }
 
     pub fn as_str(&self) -> &str {
@@ -311,7 +395,28 @@ mod tests {
             LanguageTag::parse("zh-hant-tw").unwrap().as_str(),
             "zh-Hant-TW"
         );
-        for bad in ["", "zh_CN", "chinese-simplified-x", "1x"] {
+        for ok in [
+            "es-419",
+            "zh-yue-HK",
+            "sl-rozaj-biske",
+            "en-US-u-ca-gregory",
+            "de-x-ab",
+        ] {
+            assert!(LanguageTag::parse(ok).is_ok(), "{ok:?}");
+        }
+        // Grandfathered and private-use-only tags are well-formed BCP 47 but not languages a
+        // claim is in; the pattern the document states refuses them like the server does.
+        for bad in [
+            "",
+            "zh_CN",
+            "chinese-simplified-x",
+            "1x",
+            "i-klingon",
+            "en-GB-oed",
+            "x-private",
+            "en-a",
+            "en-abcdefghi",
+        ] {
             assert!(LanguageTag::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -372,6 +477,35 @@ mod tests {
         assert!(parse_region("WORLD").is_ok());
         for bad in ["cn", "CHN", "", "World"] {
             assert!(parse_region(bad).is_err(), "{bad:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every tag the document's pattern allows is one the server accepts: `LanguageTag::parse`
+        /// checks the pattern first, so this is what keeps oxilangtag from refusing more.
+        #[test]
+        fn every_tag_the_pattern_allows_parses(
+            tag in proptest::string::string_regex(
+                LANGUAGE_TAG_PATTERN.trim_start_matches('^').trim_end_matches('$'),
+            ).unwrap(),
+        ) {
+            prop_assert!(LanguageTag::parse(&tag).is_ok(), "{tag:?}");
+        }
+
+        /// The same for ids.
+        #[test]
+        fn every_id_the_pattern_allows_parses(
+            id in proptest::string::string_regex(
+                SLUG_PATTERN.trim_start_matches('^').trim_end_matches('$'),
+            ).unwrap(),
+        ) {
+            prop_assert_eq!(Slug::parse(&id).is_ok(), id.len() <= SLUG_MAX, "{:?}", id);
         }
     }
 }

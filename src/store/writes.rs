@@ -13,8 +13,9 @@ use super::tokens::now;
 use super::{Keyset, Page, PageRequest, Store, from_json, search};
 use crate::domain::{
     Appearance, AppearanceBody, AppearanceInput, Assessment, AssessmentBody, AssessmentInput,
-    Claim, ClaimInput, Claimant, ClaimantBody, ClaimantInput, Dimension, FieldProblem, Indicator,
-    Source, SourceBody, SourceInput, TermBody, TermInput, Topic, etag_of,
+    Claim, ClaimInput, Claimant, ClaimantBody, ClaimantInput, Dimension, FieldProblem,
+    HistoryResource, Indicator, Source, SourceBody, SourceInput, TermBody, TermInput, Topic,
+    etag_of,
 };
 
 /// Why a write was refused.
@@ -302,9 +303,12 @@ pub enum Created<T> {
 /// How long a POST's answer is kept for replay.
 const IDEMPOTENCY_HOURS: i64 = 24;
 
-/// The stored answer for this key, if the same token sent it in the last 24 hours.
+/// The stored answer for this key, if the same token sent it in the last 24 hours and what it
+/// created (in `table`) still exists. Once that is deleted, replaying "201 Created" would name a
+/// record that is gone, so the key is refused with 409 instead: a new key creates it again.
 async fn replay(
     conn: &mut SqliteConnection,
+    table: &'static str,
     token: &str,
     idem: Option<&Idempotency>,
 ) -> Result<Option<(u16, String)>, WriteError> {
@@ -325,6 +329,17 @@ async fn replay(
     .await?;
     match stored {
         Some((digest, status, body)) if digest == idem.request_sha256 => {
+            let created = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|record| record["id"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if !exists(&mut *conn, table, &created).await? {
+                return Err(WriteError::Conflict(format!(
+                    "the {} this Idempotency-Key created, {created:?}, has since been deleted; \
+                     send a new key to create it again",
+                    table.trim_end_matches('s')
+                )));
+            }
             Ok(Some((status as u16, body)))
         }
         Some(_) => Err(WriteError::KeyReused),
@@ -362,7 +377,7 @@ pub async fn create_claim(
     idem: Option<&Idempotency>,
 ) -> Result<Created<Claim>, WriteError> {
     let mut tx = begin(store).await?;
-    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+    if let Some((status, body)) = replay(&mut tx, "claims", token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
     let id = new_id(input.id.as_ref(), &input.claimant)?;
@@ -610,7 +625,7 @@ pub async fn create_appearance(
     idem: Option<&Idempotency>,
 ) -> Result<Created<Appearance>, WriteError> {
     let mut tx = begin(store).await?;
-    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+    if let Some((status, body)) = replay(&mut tx, "appearances", token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
     if !exists(&mut tx, "claims", claim_id).await? {
@@ -764,7 +779,7 @@ fn merged(
     // A member the record does not have, set to null, would vanish in the merge; kept as null
     // it meets the same check of field names as any other (an unknown one is a 422).
     for (name, value) in patch.as_object().into_iter().flatten() {
-        if value.is_null() && !map.contains_key(name) {
+        if value.is_null() && before.get(name).is_none() {
             map.insert(name.clone(), Value::Null);
         }
     }
@@ -825,7 +840,7 @@ pub async fn create_assessment(
     idem: Option<&Idempotency>,
 ) -> Result<Created<Assessment>, WriteError> {
     let mut tx = begin(store).await?;
-    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+    if let Some((status, body)) = replay(&mut tx, "assessments", token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
     if !exists(&mut tx, "claims", claim_id).await? {
@@ -988,32 +1003,39 @@ pub struct HistoryEntry {
 /// seq, resource, resource_id, action, token_id, at, diff.
 type HistoryRow = (i64, String, String, String, Option<String>, String, String);
 
-/// Whether a claim exists or once did (its history outlives it).
-pub async fn claim_known(store: &Store, claim_id: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "select exists(select 1 from claims where id = ?1) or exists(select 1 from history where claim_id = ?1)",
-    )
-    .bind(claim_id)
-    .fetch_one(store.reader())
-    .await
+/// Which history entries to list: every filter given holds for each.
+#[derive(Debug, Default)]
+pub struct HistoryFilter {
+    /// Writes to a claim and to its appearances and assessments.
+    pub claim: Option<String>,
+    pub resource: Option<HistoryResource>,
+    pub id: Option<String>,
 }
 
-/// A claim's history, newest first.
-pub async fn claim_history(
+/// History entries, newest first; with `with_total`, how many match in all.
+pub async fn history(
     store: &Store,
-    claim_id: &str,
+    filter: &HistoryFilter,
     page: &PageRequest,
+    with_total: bool,
 ) -> Result<Page<HistoryEntry>, sqlx::Error> {
-    history_where(store, "claim_id = ?", &[claim_id], page).await
-}
-
-/// History rows matching `condition` (our own SQL, with `values` bound), newest first.
-async fn history_where(
-    store: &Store,
-    condition: &'static str,
-    values: &[&str],
-    page: &PageRequest,
-) -> Result<Page<HistoryEntry>, sqlx::Error> {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    for (column, value) in [
+        ("claim_id", filter.claim.as_deref()),
+        ("resource", filter.resource.map(HistoryResource::as_str)),
+        ("resource_id", filter.id.as_deref()),
+    ] {
+        if let Some(value) = value {
+            conditions.push(format!("{column} = ?"));
+            values.push(value);
+        }
+    }
+    let condition = if conditions.is_empty() {
+        "true".to_owned()
+    } else {
+        conditions.join(" and ")
+    };
     let before = page
         .after
         .as_ref()
@@ -1024,7 +1046,7 @@ async fn history_where(
          where {condition} and seq < ? order by seq desc limit ?"
     );
     let mut query = sqlx::query_as::<_, HistoryRow>(sqlx::AssertSqlSafe(sql));
-    for value in values {
+    for value in &values {
         query = query.bind(*value);
     }
     let rows = query
@@ -1032,6 +1054,16 @@ async fn history_where(
         .bind(i64::from(page.limit) + 1)
         .fetch_all(store.reader())
         .await?;
+    let total = if with_total {
+        let sql = format!("select count(*) from history where {condition}");
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for value in &values {
+            count = count.bind(*value);
+        }
+        Some(count.fetch_one(store.reader()).await?)
+    } else {
+        None
+    };
     let items = rows
         .into_iter()
         .map(|(seq, resource, resource_id, action, token_id, at, diff)| {
@@ -1053,7 +1085,7 @@ async fn history_where(
             ))
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Page::from_rows(items, page.limit, None))
+    Ok(Page::from_rows(items, page.limit, total))
 }
 
 /// The two vocabularies: topics tag claims, indicators name what figures measure.
@@ -1105,7 +1137,7 @@ pub async fn create_term(
     idem: Option<&Idempotency>,
 ) -> Result<Created<Value>, WriteError> {
     let mut tx = begin(store).await?;
-    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+    if let Some((status, body)) = replay(&mut tx, kind.table(), token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
     let Some(id) = input.id.as_ref().map(|s| s.as_str().to_owned()) else {
@@ -1474,7 +1506,7 @@ pub async fn create_claimant(
     idem: Option<&Idempotency>,
 ) -> Result<Created<Claimant>, WriteError> {
     let mut tx = begin(store).await?;
-    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+    if let Some((status, body)) = replay(&mut tx, "claimants", token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
     let Some(id) = input.id.as_ref().map(|s| s.as_str().to_owned()) else {
@@ -1697,7 +1729,7 @@ pub async fn create_source(
     idem: Option<&Idempotency>,
 ) -> Result<Created<Source>, WriteError> {
     let mut tx = begin(store).await?;
-    if let Some((status, body)) = replay(&mut tx, token, idem).await? {
+    if let Some((status, body)) = replay(&mut tx, "sources", token, idem).await? {
         return Ok(Created::Replay { status, body });
     }
     let Some(id) = input.id.as_ref().map(|s| s.as_str().to_owned()) else {
@@ -1833,69 +1865,6 @@ pub async fn delete_source(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Whether a claimant, source, topic or indicator exists or once did (its history outlives it).
-pub async fn record_known(
-    store: &Store,
-    resource: HistoryResource,
-    id: &str,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "select exists(select 1 from {} where id = ?1) \
-         or exists(select 1 from history where resource = ?2 and resource_id = ?1)",
-        resource.table()
-    )))
-    .bind(id)
-    .bind(resource.name())
-    .fetch_one(store.reader())
-    .await
-}
-
-/// The history of a claimant, source, topic or indicator, newest first.
-pub async fn record_history(
-    store: &Store,
-    resource: HistoryResource,
-    id: &str,
-    page: &PageRequest,
-) -> Result<Page<HistoryEntry>, sqlx::Error> {
-    history_where(
-        store,
-        "resource = ? and resource_id = ?",
-        &[resource.name(), id],
-        page,
-    )
-    .await
-}
-
-/// The records, besides claims, that keep a history of their own.
-#[derive(Debug, Clone, Copy)]
-pub enum HistoryResource {
-    Claimant,
-    Source,
-    Topic,
-    Indicator,
-}
-
-impl HistoryResource {
-    /// As history rows name it.
-    fn name(self) -> &'static str {
-        match self {
-            HistoryResource::Claimant => "claimant",
-            HistoryResource::Source => "source",
-            HistoryResource::Topic => "topic",
-            HistoryResource::Indicator => "indicator",
-        }
-    }
-
-    fn table(self) -> &'static str {
-        match self {
-            HistoryResource::Claimant => "claimants",
-            HistoryResource::Source => "sources",
-            HistoryResource::Topic => "topics",
-            HistoryResource::Indicator => "indicators",
-        }
-    }
 }
 
 /// One record of an import, parsed.

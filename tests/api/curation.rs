@@ -186,7 +186,7 @@ async fn a_created_claim_is_found_by_search_and_figure_and_edited_with_if_match(
         "untouched fields stay"
     );
 
-    let history = app.get_json("/v1/claims/musk-grid-2026/history").await;
+    let history = app.get_json("/v1/history?claim=musk-grid-2026").await;
     let actions: Vec<(&str, &str)> = history["data"]
         .as_array()
         .unwrap()
@@ -229,7 +229,7 @@ async fn a_created_claim_is_found_by_search_and_figure_and_edited_with_if_match(
             .is_empty(),
         "gone from search"
     );
-    let after = app.get_json("/v1/claims/musk-grid-2026/history").await;
+    let after = app.get_json("/v1/history?claim=musk-grid-2026").await;
     assert_eq!(
         after["data"][0]["action"], "delete",
         "history outlives the claim"
@@ -419,6 +419,33 @@ async fn a_retried_post_with_the_same_key_creates_one_record() {
         let response = post(bad, body.clone()).await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad:?}");
     }
+
+    // Once the record it created is deleted, the key no longer replays a 201 for it.
+    let id = first["id"].as_str().unwrap();
+    let deleted = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/v1/claims/{id}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = post("retry-1", body.clone()).await.unwrap();
+    assert_eq!(gone.status(), StatusCode::CONFLICT);
+    let problem: Value = gone.json().await.unwrap();
+    assert_eq!(problem["code"], "conflict");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("deleted"),
+        "{problem}"
+    );
+    assert_eq!(app.get(&format!("/v1/claims/{id}")).await.status(), 404);
+    let fresh = post("retry-3", body.clone()).await.unwrap();
+    assert_eq!(
+        fresh.status(),
+        StatusCode::CREATED,
+        "a new key creates it again"
+    );
 }
 
 #[tokio::test]
@@ -700,7 +727,7 @@ async fn assessments_set_the_status_and_appearances_can_be_corrected() {
         "the index follows"
     );
     let history = app
-        .get_json("/v1/claims/musk-china-ai-compute/history")
+        .get_json("/v1/history?claim=musk-china-ai-compute")
         .await;
     let actions: Vec<(&str, &str)> = history["data"]
         .as_array()
@@ -819,7 +846,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
     // Untagging is an edit of the claim: it is dated and in the claim's history.
     assert_ne!(untagged["updated_at"], untagged_before["updated_at"]);
     let history = app
-        .get_json("/v1/claims/musk-china-figure-out-chips/history")
+        .get_json("/v1/history?claim=musk-china-figure-out-chips")
         .await;
     let latest = &history["data"][0];
     assert_eq!(latest["action"], "update", "{history}");
@@ -881,7 +908,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         "Wh"
     );
 
-    let history = app.get_json("/v1/topics/chips/history").await;
+    let history = app.get_json("/v1/history?resource=topic&id=chips").await;
     let actions: Vec<&str> = history["data"]
         .as_array()
         .unwrap()
@@ -889,7 +916,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         .map(|h| h["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["delete"]);
-    let grid_history = app.get_json("/v1/topics/grid/history").await;
+    let grid_history = app.get_json("/v1/history?resource=topic&id=grid").await;
     assert_eq!(grid_history["data"].as_array().unwrap().len(), 2);
 }
 
@@ -1037,7 +1064,9 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
             .await
             .is_empty()
     );
-    let history = app.get_json("/v1/claimants/satya-nadella/history").await;
+    let history = app
+        .get_json("/v1/history?resource=claimant&id=satya-nadella")
+        .await;
     assert_eq!(history["data"].as_array().unwrap().len(), 2);
 
     let report = json!({
@@ -1223,23 +1252,21 @@ async fn an_import_is_validated_whole_and_applied_in_one_transaction() {
 }
 
 #[tokio::test]
-async fn a_history_is_404_for_what_never_existed_and_outlives_a_deletion() {
+async fn the_history_filters_writes_and_outlives_a_deletion() {
     let app = spawn_app().await;
-    for (path, code) in [
-        ("/v1/claims/nope/history", "claim_not_found"),
-        ("/v1/claimants/nope/history", "claimant_not_found"),
-        ("/v1/sources/nope/history", "source_not_found"),
-        ("/v1/topics/nope/history", "topic_not_found"),
-        ("/v1/indicators/nope/history", "indicator_not_found"),
+    // A record without writes, or an id never used, has an empty history: it is a filter.
+    for path in [
+        "/v1/history?resource=topic&id=chips",
+        "/v1/history?resource=source&id=nope",
+        "/v1/history?claim=nope",
     ] {
-        let response = app.get(path).await;
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
-        let problem: Value = response.json().await.unwrap();
-        assert_eq!(problem["code"], code, "{path}");
+        assert_eq!(app.get_json(path).await["data"], json!([]), "{path}");
     }
-    // A bundled record has no writes yet: an empty history, not a 404.
-    let bundled = app.get_json("/v1/topics/chips/history").await;
-    assert_eq!(bundled["data"], json!([]));
+    let response = app.get("/v1/history?resource=planet").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "invalid_parameter");
+    assert_eq!(problem["errors"][0]["field"], "resource");
 
     let token = token(&app).await;
     let created = send(
@@ -1260,14 +1287,42 @@ async fn a_history_is_404_for_what_never_existed_and_outlives_a_deletion() {
     )
     .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let history = app.get_json("/v1/sources/short-lived/history").await;
-    let actions: Vec<&str> = history["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(actions, ["delete", "create"]);
+    let actions = |history: &Value| -> Vec<(String, String)> {
+        history["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["resource_id"].as_str().unwrap().to_owned(),
+                    e["action"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let expected = [
+        ("short-lived".to_owned(), "delete".to_owned()),
+        ("short-lived".to_owned(), "create".to_owned()),
+    ];
+    let one = app
+        .get_json("/v1/history?resource=source&id=short-lived&count=true")
+        .await;
+    assert_eq!(actions(&one), expected);
+    assert_eq!(one["total"], 2);
+    assert_eq!(
+        actions(&app.get_json("/v1/history?id=short-lived").await),
+        expected
+    );
+    assert_eq!(
+        actions(
+            &app.get_json("/v1/history?resource=claim&id=short-lived")
+                .await
+        ),
+        []
+    );
+    // Unfiltered, the newest write of all comes first.
+    let all = app.get_json("/v1/history?limit=1").await;
+    assert_eq!(actions(&all), expected[..1]);
 }
 
 #[tokio::test]

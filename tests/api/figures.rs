@@ -56,6 +56,20 @@ async fn quantity_filters_compare_after_normalising_units() {
             "morgan-stanley-us-shortfall-47gw"
         ])
     );
+    // A bound too large for a double is beyond every figure, not an error.
+    let all = app.ids(&format!("/v1/claims?{shortfall}")).await.len();
+    assert!(all >= 4);
+    assert_eq!(
+        app.ids(&format!("/v1/claims?{shortfall}&value_max=1e999GW"))
+            .await
+            .len(),
+        all
+    );
+    assert!(
+        app.ids(&format!("/v1/claims?{shortfall}&value_min=1e999GW"))
+            .await
+            .is_empty()
+    );
     // Without an indicator, any figure of the same dimension counts.
     let us_power = app
         .ids("/v1/claims?subject=US&value_min=45GW&limit=100")

@@ -371,7 +371,8 @@ async fn hostile_input_on_every_operation_gets_a_documented_4xx() {
         "hostile inputs: {total} requests; answers by status: {:?}",
         probe.tally.0
     );
-    assert!(total > 3000, "only {total} hostile requests were made");
+    // About 2,800 with the 41 operations of the document: a guard that the table was walked.
+    assert!(total > 2500, "only {total} hostile requests were made");
     // The dataset is intact: nothing hostile wrote anything.
     assert_eq!(
         app.get_json("/v1/claims?count=true&limit=1").await["total"],

@@ -94,6 +94,9 @@ async fn every_operation_is_documented_with_every_status() {
 
 /// A path of the bundled dataset for a documented path template.
 pub fn bundled(template: &str) -> String {
+    if !template.contains('{') {
+        return template.to_owned();
+    }
     let claim = if template.starts_with("/v1/claims/{id}/assessments") {
         "openai-electron-gap-2024"
     } else {
@@ -143,8 +146,8 @@ async fn every_documented_format_is_served_and_no_other() {
         }
         checked += 1;
     }
-    // Lists, items and histories of every kind of record.
-    assert!(checked >= 14, "only {checked} operations take format");
+    // Lists and items of every kind of record, and the history.
+    assert!(checked >= 10, "only {checked} operations take format");
 }
 
 #[tokio::test]
