@@ -102,6 +102,21 @@ impl ClaimSort {
         !matches!(self, ClaimSort::StatedOnAsc | ClaimSort::UpdatedAtAsc)
     }
 
+    /// How two keyset positions compare in this order: rank first for relevance (lower BM25
+    /// is better), then the sort column, then the id, descending or not as the column.
+    fn compare(self, a: &Keyset, b: &Keyset) -> std::cmp::Ordering {
+        let by_rank = match self {
+            ClaimSort::Relevance => a.rank.unwrap_or(0.0).total_cmp(&b.rank.unwrap_or(0.0)),
+            _ => std::cmp::Ordering::Equal,
+        };
+        let by_key = (&a.key, &a.id).cmp(&(&b.key, &b.id));
+        by_rank.then(if self.descending() {
+            by_key.reverse()
+        } else {
+            by_key
+        })
+    }
+
     /// The keyset position of a claim in this order.
     fn keyset_of(self, claim: &Claim, rank: Option<f64>) -> Keyset {
         let key = match self {
@@ -160,6 +175,14 @@ const CLAIM_COLUMNS: &str = r#"
 /// the claim's own text counts most, then quotes and notes, then names.
 const SEARCH_COLUMNS: &str = "{text quote names}";
 const SEARCH_RANK: &str = "bm25(claim_search, 10.0, 4.0, 2.0, 1.0)";
+
+/// A claim of a page with its search rank.
+#[derive(FromRow)]
+struct RankedClaimRow {
+    #[sqlx(flatten)]
+    claim: ClaimRow,
+    rank: Option<f64>,
+}
 
 #[derive(FromRow)]
 struct ClaimRow {
@@ -243,10 +266,7 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
         push_list(qb, filter.claimants.iter().cloned());
         qb.push(" union select claimant_id from claimant_aliases where alias in ");
         push_list(qb, filter.claimants.iter().cloned());
-        qb.push(
-            " union select kn.id from claimants kn, json_each(kn.names) n \
-             where n.value collate nocase in ",
-        );
+        qb.push(" union select claimant_id from claimant_names where name in ");
         push_list(qb, filter.claimants.iter().cloned());
         qb.push(")");
     }
@@ -374,9 +394,10 @@ fn ranked(filter: &ClaimFilter) -> bool {
     filter.search.as_ref().is_some_and(|q| !q.groups.is_empty())
 }
 
-/// The query of a page of claims' ids and ranks, in order; `explain` asks for its plan
-/// instead. Only ids: the claims themselves are read for the page's rows alone (`fetch_on`),
-/// so a filter whose order needs a sort sorts ids, not whole claims with their texts.
+/// The query of a page of claims: the ids and ranks of the page, in order, as a subquery the
+/// claims are then read for; `explain` asks for its plan instead. The ids are selected first so
+/// that a filter whose order needs a sort sorts ids, not whole claims with their texts; both are
+/// one statement, so the page reads one snapshot in one round trip to SQLite's thread.
 fn list_query(
     filter: &ClaimFilter,
     sort: ClaimSort,
@@ -384,13 +405,27 @@ fn list_query(
     explain: bool,
 ) -> QueryBuilder<Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(if explain { "explain query plan " } else { "" });
+    qb.push(CLAIM_COLUMNS).push(", p.rank as rank from (");
+    push_page_ids(&mut qb, filter, sort, page);
+    qb.push(") p join claims c on c.id = p.id join claimants k on k.id = c.claimant_id");
+    qb
+}
+
+/// The ids and ranks of a page of claims, in order, with one row more than the page to tell
+/// whether another follows.
+fn push_page_ids(
+    qb: &mut QueryBuilder<Sqlite>,
+    filter: &ClaimFilter,
+    sort: ClaimSort,
+    page: &PageRequest,
+) {
     let ranked = ranked(filter);
     qb.push(if ranked {
         "select c.id, h.rank as rank"
     } else {
         "select c.id, null as rank"
     });
-    push_from_where(&mut qb, filter, false);
+    push_from_where(qb, filter, false);
     let column = sort.column();
     let (cmp, dir) = if sort.descending() {
         ("<", "desc")
@@ -429,7 +464,6 @@ fn list_query(
     }
     qb.push(format_args!("{column} {dir}, c.id {dir} limit "))
         .push_bind(i64::from(page.limit) + 1);
-    qb
 }
 
 /// A page of claims matching `filter`, in `sort` order. With a search, each claim carries the
@@ -445,27 +479,21 @@ pub async fn list(
     if filter.search.as_ref().is_some_and(SearchQuery::is_vacuous) {
         return Ok(Page::empty(with_total.then_some(0)));
     }
-    // One read transaction: the page's ids and their claims come from the same snapshot.
-    let mut tx = store.reader().begin().await?;
-    let hits: Vec<(String, Option<f64>)> = list_query(filter, sort, page, false)
+    let rows: Vec<RankedClaimRow> = list_query(filter, sort, page, false)
         .build_query_as()
-        .fetch_all(&mut *tx)
+        .fetch_all(store.reader())
         .await?;
-    let ids: Vec<String> = hits.iter().map(|(id, _)| id.clone()).collect();
-    let mut by_id: HashMap<String, Claim> = fetch_on(&mut tx, &ids)
-        .await?
+    let mut claims = rows
         .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
-    tx.commit().await?;
-    let claims: Vec<(Claim, Keyset)> = hits
-        .into_iter()
-        .filter_map(|(id, rank)| {
-            let claim = by_id.remove(&id)?;
-            let keyset = sort.keyset_of(&claim, rank);
-            Some((claim, keyset))
+        .map(|row| {
+            let claim = Claim::try_from(row.claim)?;
+            let keyset = sort.keyset_of(&claim, row.rank);
+            Ok((claim, keyset))
         })
-        .collect();
+        .collect::<Result<Vec<(Claim, Keyset)>, sqlx::Error>>()?;
+    // The join keeps the subquery's order in practice; SQL does not promise it, so sort again
+    // (a page, by the keyset the subquery sorted by).
+    claims.sort_by(|(_, a), (_, b)| sort.compare(a, b));
 
     let total = if with_total {
         let mut count = QueryBuilder::<Sqlite>::new("select count(*)");

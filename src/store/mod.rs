@@ -122,6 +122,9 @@ impl Store {
             .context("applying migrations")?;
         let read = SqlitePoolOptions::new()
             .max_connections(read_connections.max(1))
+            // A connection to a local file does not go stale; the check is a round trip to the
+            // connection's thread on every acquire, one in three of a claim read's.
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("opening database {} for reading", path.display()))?;

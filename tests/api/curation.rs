@@ -1359,3 +1359,36 @@ async fn a_patch_naming_an_unknown_field_is_refused_even_with_null() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_claimant_renamed_by_a_patch_is_found_by_its_new_name_only() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let claims = app.ids("/v1/claims?claimant=jensen-huang").await;
+    assert!(!claims.is_empty());
+    assert_eq!(
+        app.ids(&format!("/v1/claims?claimant={}", enc("jensen huang")))
+            .await,
+        claims,
+        "a name matches in any case"
+    );
+    let patched = send(
+        &app,
+        reqwest::Method::PATCH,
+        "/v1/claimants/jensen-huang",
+        Some(&token),
+        Some(&json!({"names": {"en": "Jen-Hsun Huang", "zh-CN": "黄仁勋"}})),
+    )
+    .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(
+        app.ids(&format!("/v1/claims?claimant={}", enc("Jen-Hsun Huang")))
+            .await,
+        claims
+    );
+    assert!(
+        app.ids(&format!("/v1/claims?claimant={}", enc("Jensen Huang")))
+            .await
+            .is_empty()
+    );
+}
