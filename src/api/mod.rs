@@ -201,6 +201,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
                 schema["additionalProperties"] = false.into();
             }
         }
+        localized_text_patches(schemas);
     }
     value
 }
@@ -246,6 +247,39 @@ fn string_formats(schemas: &mut serde_json::Map<String, serde_json::Value>) {
             Value::Object(tag.into_iter().map(|(k, v)| (k.into(), v)).collect());
         texts["propertyNames"]["type"] = "string".into();
     }
+}
+
+/// In a merge patch (RFC 7396) a map of texts is itself merged: `{"names": {"de": "…"}}` adds a
+/// name, `{"names": {"en": null}}` removes one and `{"names": {}}` changes nothing. So the PATCH
+/// schemas take `LocalizedTextPatch`, whose values may be null and which may be empty; that
+/// the merged record keeps at least one text is the server's check of the whole record.
+fn localized_text_patches(schemas: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::Value;
+    const TEXT: &str = "#/components/schemas/LocalizedText";
+    const PATCH: &str = "#/components/schemas/LocalizedTextPatch";
+    let Some(mut patch) = schemas.get("LocalizedText").cloned() else {
+        return;
+    };
+    if let Some(map) = patch.as_object_mut() {
+        map.remove("minProperties");
+        map.remove("example");
+    }
+    patch["additionalProperties"]["type"] = serde_json::json!(["string", "null"]);
+    patch["description"] = "Texts keyed by BCP 47 language tag, merged into the record's: a \
+        text replaces the one in its language, `null` removes it."
+        .into();
+    for (name, schema) in schemas.iter_mut() {
+        if !name.ends_with("Patch") {
+            continue;
+        }
+        let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+        for property in properties.into_iter().flat_map(|p| p.values_mut()) {
+            if property.get("$ref").and_then(Value::as_str) == Some(TEXT) {
+                property["$ref"] = PATCH.into();
+            }
+        }
+    }
+    schemas.insert("LocalizedTextPatch".into(), patch);
 }
 
 /// The rules between two fields of a body that `domain::input` enforces and JSON Schema can

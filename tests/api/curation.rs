@@ -1392,3 +1392,40 @@ async fn a_claimant_renamed_by_a_patch_is_found_by_its_new_name_only() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_patch_merges_into_a_map_of_names() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let patch = |body: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            send(
+                app,
+                reqwest::Method::PATCH,
+                "/v1/topics/chips",
+                Some(token),
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let before = app.get_json("/v1/topics/chips").await["names"].clone();
+    let unchanged = patch(json!({"names": {}})).await;
+    assert_eq!(unchanged.status(), StatusCode::OK);
+    assert_eq!(app.get_json("/v1/topics/chips").await["names"], before);
+
+    let merged = patch(json!({"names": {"de": "Chips", "en": null}})).await;
+    assert_eq!(merged.status(), StatusCode::OK);
+    let names = app.get_json("/v1/topics/chips").await["names"].clone();
+    assert_eq!(names["de"], "Chips");
+    assert!(names.get("en").is_none(), "{names}");
+
+    // Removing every name leaves a topic without one: refused, as the whole record is checked.
+    let mut all = serde_json::Map::new();
+    for lang in names.as_object().unwrap().keys() {
+        all.insert(lang.clone(), Value::Null);
+    }
+    let emptied = patch(json!({ "names": all })).await;
+    assert_eq!(emptied.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
