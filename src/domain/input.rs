@@ -821,19 +821,22 @@ fn parse_url(s: &str) -> Result<String, InvalidValue> {
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !s.contains(|c: char| c.is_whitespace() || c.is_control()) =>
+    let authority_char = |c: char| c.is_ascii_alphanumeric() || "._~%!$&'()*+,;=:@-".contains(c);
+    if let Some(rest) = rest {
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        if !authority.is_empty()
+            && authority.chars().all(authority_char)
+            && !tail.contains(|c: char| c.is_whitespace() || c.is_control())
         {
-            Ok(s.to_owned())
+            return Ok(s.to_owned());
         }
-        _ => Err(InvalidValue(
-            "must be an absolute http:// or https:// URL, without white space or control characters"
-                .into(),
-        )),
     }
+    Err(InvalidValue(
+        "must be an absolute http:// or https:// URL: a host name or address in ASCII (an \
+         international name in its xn-- form), then no white space or control characters"
+            .into(),
+    ))
 }
 
 #[cfg(test)]
@@ -891,6 +894,9 @@ mod tests {
             let link = format!("https://example.org/{c}");
             let server_takes = parse_url(&link).is_ok() && !has_control(&link);
             assert_eq!(url.is_match(&link), server_takes, "url {c:?}");
+            let host = format!("https://exa{c}mple.org/");
+            let server_takes = parse_url(&host).is_ok() && !has_control(&host);
+            assert_eq!(url.is_match(&host), server_takes, "host {c:?}");
         }
     }
 

@@ -22,9 +22,13 @@ pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\
 pub const NON_BLANK_PATTERN: &str =
     r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
 
-/// What a URL must match: `http://` or `https://`, a host, and no white space (as for text) or
-/// control characters (C0, DEL, C1) anywhere: what `parse_url` accepts.
-pub const URL_PATTERN: &str = r"^https?://[^/\x00-\x20\x7F-\x9F\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x20\x7F-\x9F\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
+/// What a URL must match: `http://` or `https://`, then an authority of the ASCII characters
+/// RFC 3986 allows there (a host name, IPv4 address, user info and port; an international name
+/// in its `xn--` form), then optionally a path, query or fragment without white space (as for
+/// text) or control characters (C0, DEL, C1): what `parse_url` accepts. IPv6 literals (`[…]`)
+/// are not taken: clients that split URLs (Python's `urlsplit` among them) fail on a malformed
+/// one, and no source of a claim is addressed that way.
+pub const URL_PATTERN: &str = r"^https?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+([/?#][^\x00-\x20\x7F-\x9F\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$";
 
 /// Text keyed by BCP 47 language tag.
 pub type LocalizedText = BTreeMap<String, String>;
