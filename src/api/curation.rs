@@ -99,7 +99,11 @@ fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
     params(HistoryParams),
     responses(
         (status = 200, description = "A page of the history.",
-            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson"))),
+            content((HistoryList = "application/json"), ("text/csv"), ("application/x-ndjson")),
+            headers(
+                ("ETag" = String, description = "Validator of this response; send it back as `If-None-Match`."),
+                ("Link" = String, description = "`<…>; rel=\"next\"`: the next page, when there is one.")
+            )),
         (status = 304, response = super::error::NotModified),
         (status = 400, response = BadRequest),
         (status = 406, response = super::error::NotAcceptable),
