@@ -8,9 +8,14 @@ use anyhow::Context;
 
 use crate::api::auth::PublicReads;
 use crate::api::limits::{self, Limits};
+use crate::api::middleware::Validators;
 use crate::api::{self, middleware};
 use crate::config::ServeArgs;
+use crate::store::version::DataVersion;
 use crate::store::{Store, dataset};
+
+/// How many recent answers' ETags are remembered for conditional GETs (about 200 bytes each).
+const VALIDATORS: usize = 20_000;
 
 /// A server bound to its port and ready to run. Binding here, before running, lets tests ask
 /// for port 0 and learn which port they got.
@@ -32,13 +37,27 @@ impl Application {
             TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
         let port = listener.local_addr()?.port();
         let doc = api::openapi();
+        let validators = match DataVersion::open(&args.database.database).await {
+            Ok(version) => Some(web::Data::new(Validators::new(version, VALIDATORS))),
+            Err(error) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "conditional GETs will run their queries: the data version cannot be read"
+                );
+                None
+            }
+        };
         let store = web::Data::new(store);
         let public_reads = web::Data::new(PublicReads(args.public_reads));
         let limits = web::Data::new(Limits::new(&args.limits));
         tokio::spawn(forget_idle_clients(limits.clone()));
         let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(store.clone())
+            let app = App::new();
+            let app = match &validators {
+                Some(validators) => app.app_data(validators.clone()),
+                None => app,
+            };
+            app.app_data(store.clone())
                 .app_data(public_reads.clone())
                 .app_data(limits.clone())
                 .configure(|cfg| api::mount(cfg, &doc))

@@ -7,10 +7,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse};
+use actix_web::{Error, HttpResponse, web};
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use crate::domain::etag_of;
+use crate::store::version::{DataVersion, Version};
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -82,8 +84,69 @@ fn none_match(header: &str, etag: &str) -> bool {
     })
 }
 
+/// The ETags of recent answers, each with the data version it was computed at, so that a
+/// conditional GET whose ETag is still current is answered 304 without running its query.
+pub struct Validators {
+    version: DataVersion,
+    /// Keyed by a hash of what selects the representation (see [`representation_key`]).
+    recent: quick_cache::sync::Cache<[u8; 32], Validator>,
+}
+
+#[derive(Clone)]
+struct Validator {
+    version: Version,
+    etag: HeaderValue,
+    cache_control: Option<HeaderValue>,
+}
+
+impl Validators {
+    /// Remembers up to `capacity` answers (about 200 bytes each).
+    pub fn new(version: DataVersion, capacity: usize) -> Validators {
+        Validators {
+            version,
+            recent: quick_cache::sync::Cache::new(capacity),
+        }
+    }
+
+    /// A remembered validator for `key` that is still current.
+    fn current(&self, key: &[u8; 32], now: &Version) -> Option<Validator> {
+        self.recent.get(key).filter(|v| &v.version == now)
+    }
+}
+
+/// What a GET's answer depends on besides the data: its path and query, `Accept` (the format)
+/// and `Authorization` (private reads answer 401 without a token; a revoked token is a change
+/// of data).
+fn representation_key(req: &ServiceRequest) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    let uri = req.uri();
+    hash.update(uri.path().as_bytes());
+    hash.update(b"?");
+    hash.update(uri.query().unwrap_or_default().as_bytes());
+    for name in [header::ACCEPT, header::AUTHORIZATION] {
+        hash.update(b"\0");
+        for value in req.headers().get_all(name) {
+            hash.update(value.as_bytes());
+            hash.update(b"\n");
+        }
+    }
+    hash.finalize().into()
+}
+
+/// A 304 with the validator's headers. `X-Request-Id` is added by [`trace_requests`].
+fn not_modified(etag: HeaderValue, cache_control: Option<HeaderValue>) -> HttpResponse {
+    let mut res = HttpResponse::NotModified();
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::VARY, HeaderValue::from_static("accept")));
+    if let Some(cache_control) = cache_control {
+        res.insert_header((header::CACHE_CONTROL, cache_control));
+    }
+    res.finish()
+}
+
 /// Adds an `ETag` to every successful GET (but a streamed list, whose size is unbounded) and
-/// answers `If-None-Match` with 304.
+/// answers `If-None-Match` with 304: from [`Validators`] when nothing was committed since the
+/// ETag was computed, otherwise by computing the answer and comparing.
 pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -94,6 +157,18 @@ pub async fn conditional_get(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let is_get = req.method() == Method::GET;
+    // The version is read before the handler runs: a commit during the handler then makes the
+    // remembered version older than the answer, which only costs a later recomputation.
+    let validators = req
+        .app_data::<web::Data<Validators>>()
+        .filter(|_| is_get)
+        .and_then(|v| Some((v.clone(), v.version.current()?, representation_key(&req))));
+    if let (Some(tags), Some((validators, now, key))) = (&if_none_match, &validators)
+        && let Some(known) = validators.current(key, now)
+        && none_match(tags, known.etag.to_str().unwrap_or_default())
+    {
+        return Ok(req.into_response(not_modified(known.etag, known.cache_control)));
+    }
     let mut res = next.call(req).await?;
     if is_get {
         // The same URL answers JSON, CSV, NDJSON or JSON-LD by Accept: caches must key on it.
@@ -113,15 +188,22 @@ pub async fn conditional_get(
     let etag = etag_of(&bytes);
     let etag_value =
         HeaderValue::from_str(&etag).map_err(actix_web::error::ErrorInternalServerError)?;
+    let cache_control = res.headers().get(header::CACHE_CONTROL).cloned();
+    if let Some((validators, version, key)) = validators {
+        validators.recent.insert(
+            key,
+            Validator {
+                version,
+                etag: etag_value.clone(),
+                cache_control: cache_control.clone(),
+            },
+        );
+    }
     if if_none_match.is_some_and(|h| none_match(&h, &etag)) {
-        let mut not_modified = HttpResponse::NotModified();
-        not_modified.insert_header((header::ETAG, etag_value));
-        for name in [header::CACHE_CONTROL, header::VARY, X_REQUEST_ID] {
-            if let Some(v) = res.headers().get(&name) {
-                not_modified.insert_header((name, v.clone()));
-            }
-        }
-        return Ok(ServiceResponse::new(req, not_modified.finish()));
+        return Ok(ServiceResponse::new(
+            req,
+            not_modified(etag_value, cache_control),
+        ));
     }
     let mut res = res.set_body(BoxBody::new(bytes));
     res.headers_mut().insert(header::ETAG, etag_value);

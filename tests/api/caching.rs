@@ -101,3 +101,115 @@ async fn request_ids_are_echoed_or_made() {
     let id = made.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(id.len(), 36, "a UUID: {id}");
 }
+
+#[tokio::test]
+async fn a_conditional_get_sees_a_commit_by_another_writer() {
+    let app = spawn_app().await;
+    let path = "/v1/claims?claimant=elon-musk";
+    let conditional = |etag: String, accept: &'static str| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("if-none-match", etag)
+            .header("accept", accept)
+            .send()
+    };
+    let before = app.get(path).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let json = "application/json";
+    for _ in 0..2 {
+        let res = conditional(before.clone(), json).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(res.headers()["etag"], before.as_str());
+        assert_eq!(res.headers()["vary"], "accept");
+        assert!(res.headers().contains_key("x-request-id"));
+    }
+    // Another format of the same URL is another representation, whatever is remembered.
+    let csv = conditional(before.clone(), "text/csv").await.unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+
+    app.insert_claim("musk-new-remark", "2026-02-01").await;
+    let changed = conditional(before.clone(), json).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    let after = changed.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(after, before);
+    let body: serde_json::Value = changed.json().await.unwrap();
+    assert!(crate::helpers::ids_of(&body).contains(&"musk-new-remark".to_owned()));
+    let res = conditional(after.clone(), json).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+}
+
+/// The middleware on a handler that counts its calls, over a real database file: a 304 for a
+/// current ETag does not call the handler; after a commit it does.
+#[tokio::test]
+async fn a_current_etag_is_answered_without_running_the_handler() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use actix_web::{App, HttpResponse, HttpServer, middleware::from_fn, web};
+    use claimtrail::api::middleware::{Validators, conditional_get};
+    use claimtrail::store::{Store, version::DataVersion};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counted.db");
+    let store = Store::open(&path, 1).await.unwrap();
+    let validators = web::Data::new(Validators::new(
+        DataVersion::open(&path).await.unwrap(),
+        100,
+    ));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}/counted", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || {
+        let counted = counted.clone();
+        App::new()
+            .app_data(validators.clone())
+            .route(
+                "/counted",
+                web::get().to(move || {
+                    let n = counted.fetch_add(1, Ordering::SeqCst);
+                    async move { HttpResponse::Ok().json(serde_json::json!({ "call": n })) }
+                }),
+            )
+            .wrap(from_fn(conditional_get))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    let client = reqwest::Client::new();
+    let get = |etag: Option<String>| {
+        let req = client.get(&address);
+        match etag {
+            Some(etag) => req.header("if-none-match", etag),
+            None => req,
+        }
+        .send()
+    };
+
+    let first = get(None).await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    for _ in 0..3 {
+        let res = get(Some(etag.clone())).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "304s ran the handler");
+
+    let other =
+        sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path))
+            .await
+            .unwrap();
+    sqlx::query("insert into topics (id, names, created_at, updated_at) values ('t', '{\"en\":\"t\"}', '2026-01-01', '2026-01-01')")
+        .execute(&other)
+        .await
+        .unwrap();
+    // The handler's answer differs (its call count), so after the commit the ETag is stale.
+    let res = get(Some(etag.clone())).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    store.close().await;
+}
