@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::search::{SearchQuery, best_passage};
 
 /// Filters on `GET /v1/claims`. Different fields combine with AND; the values of one field with OR.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClaimFilter {
     /// Claimant ids, aliases or names.
     pub claimants: Vec<String>,
@@ -49,6 +49,73 @@ impl ClaimFilter {
             || self.value_min.is_some()
             || self.value_max.is_some()
     }
+
+    /// Whether the filter has conditions on figures and dates only.
+    fn only_figures_and_dates(&self) -> bool {
+        let rest = ClaimFilter {
+            indicators: Vec::new(),
+            subjects: Vec::new(),
+            value_min: None,
+            value_max: None,
+            stated_since: None,
+            stated_until: None,
+            ..self.clone()
+        };
+        rest == ClaimFilter::default()
+    }
+}
+
+/// How a page of claims reaches its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// As SQLite plans it: from the most selective index, then sorted into the page's order.
+    Planned,
+    /// Down this index of the page's order, testing each claim, until the page is full.
+    InOrder(&'static str),
+}
+
+/// Reading a claim by id and sorting it costs about as much as this many steps along an index
+/// (measured at a million claims: 3.2 µs a claim of a figure filter's matches, 0.1 µs a step).
+const LOOKUP_STEPS: i64 = 32;
+
+/// How to read a page of claims. SQLite starts a figure filter from its figures, reads their
+/// claims and sorts them; when the figures are many (a wide range), walking the claims in the
+/// page's order and stopping at a full page reads far fewer. SQLite cannot tell the two apart
+/// (it keeps no statistics on value ranges), so the figures are counted here and the expected
+/// costs compared: walking passes about claims × (limit + 1) / figures rows, reading the
+/// figures' claims costs figures × [`LOOKUP_STEPS`]. Walking wins once figures² exceeds
+/// claims × (limit + 1) / [`LOOKUP_STEPS`], so the count stops there.
+async fn access(
+    store: &Store,
+    filter: &ClaimFilter,
+    sort: ClaimSort,
+    page: &PageRequest,
+) -> Result<Access, sqlx::Error> {
+    let Some(index) = sort.index() else {
+        return Ok(Access::Planned);
+    };
+    if !filter.filters_quantities() || !filter.only_figures_and_dates() {
+        return Ok(Access::Planned);
+    }
+    let mut conn = store.reader().acquire().await?;
+    // The largest rowid: the number of claims, give or take deleted ones, without counting.
+    let claims: Option<i64> = sqlx::query_scalar("select max(rowid) from claims")
+        .fetch_one(&mut *conn)
+        .await?;
+    let work = claims
+        .unwrap_or(0)
+        .saturating_mul(i64::from(page.limit) + 1)
+        / LOOKUP_STEPS;
+    let enough = work.isqrt() + 1;
+    let mut qb = QueryBuilder::<Sqlite>::new("select count(*) from (select 1");
+    push_figures(&mut qb, filter);
+    qb.push(" limit ").push_bind(enough).push(")");
+    let figures: i64 = qb.build_query_scalar().fetch_one(&mut *conn).await?;
+    Ok(if figures >= enough {
+        Access::InOrder(index)
+    } else {
+        Access::Planned
+    })
 }
 
 /// The orders a claim list can be read in. Each is a keyset over `(column, id)`.
@@ -95,6 +162,15 @@ impl ClaimSort {
                 "c.stated_on"
             }
             ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => "c.updated_at",
+        }
+    }
+
+    /// The index that holds claims in this order.
+    fn index(self) -> Option<&'static str> {
+        match self {
+            ClaimSort::Relevance => None,
+            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => Some("claims_by_stated_on"),
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => Some("claims_by_updated_at"),
         }
     }
 
@@ -330,24 +406,8 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
     if filter.filters_quantities() {
         // From the figures to their claims (by the indicator index), not from every claim to
         // its figures: few claims have a figure of one indicator in a range.
-        qb.push(" and c.id in (select q.claim_id from quantities q where 1 = 1");
-        if !filter.indicators.is_empty() {
-            qb.push(" and q.indicator_id in ");
-            push_list(qb, filter.indicators.iter().cloned());
-        }
-        if !filter.subjects.is_empty() {
-            qb.push(" and q.subject in ");
-            push_list(qb, filter.subjects.iter().cloned());
-        }
-        // Values compare in SI, and only with quantities of the same dimension.
-        for (bound, op) in [(filter.value_min, ">="), (filter.value_max, "<=")] {
-            if let Some(m) = bound {
-                qb.push(format_args!(" and q.value_si {op} "))
-                    .push_bind(m.si())
-                    .push(" and q.si_unit = ")
-                    .push_bind(m.unit.dimension.si_unit());
-            }
-        }
+        qb.push(" and c.id in (select q.claim_id");
+        push_figures(qb, filter);
         qb.push(")");
     }
     match filter.current {
@@ -361,12 +421,34 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
     }
 }
 
+/// Appends FROM and WHERE of the figures (`q`) that match the filter's figure conditions.
+fn push_figures(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
+    qb.push(" from quantities q where 1 = 1");
+    if !filter.indicators.is_empty() {
+        qb.push(" and q.indicator_id in ");
+        push_list(qb, filter.indicators.iter().cloned());
+    }
+    if !filter.subjects.is_empty() {
+        qb.push(" and q.subject in ");
+        push_list(qb, filter.subjects.iter().cloned());
+    }
+    // Values compare in SI, and only with quantities of the same dimension.
+    for (bound, op) in [(filter.value_min, ">="), (filter.value_max, "<=")] {
+        if let Some(m) = bound {
+            qb.push(format_args!(" and q.value_si {op} "))
+                .push_bind(m.si())
+                .push(" and q.si_unit = ")
+                .push_bind(m.unit.dimension.si_unit());
+        }
+    }
+}
+
 /// Appends FROM and WHERE: the claims matching `filter`, joined to their search hits (ranked
 /// as `h.rank`) when the search has terms to match.
-fn push_from_where(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter, with_claimant: bool) {
+fn push_from_where(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter, access: Access) {
     qb.push(" from claims c");
-    if with_claimant {
-        qb.push(" join claimants k on k.id = c.claimant_id");
+    if let Access::InOrder(index) = access {
+        qb.push(format_args!(" indexed by {index}"));
     }
     let search = filter.search.as_ref();
     if let Some(expr) = search.and_then(|q| q.fts_match(SEARCH_COLUMNS)) {
@@ -402,11 +484,12 @@ fn list_query(
     filter: &ClaimFilter,
     sort: ClaimSort,
     page: &PageRequest,
+    access: Access,
     explain: bool,
 ) -> QueryBuilder<Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(if explain { "explain query plan " } else { "" });
     qb.push(CLAIM_COLUMNS).push(", p.rank as rank from (");
-    push_page_ids(&mut qb, filter, sort, page);
+    push_page_ids(&mut qb, filter, sort, page, access);
     qb.push(") p join claims c on c.id = p.id join claimants k on k.id = c.claimant_id");
     qb
 }
@@ -418,6 +501,7 @@ fn push_page_ids(
     filter: &ClaimFilter,
     sort: ClaimSort,
     page: &PageRequest,
+    access: Access,
 ) {
     let ranked = ranked(filter);
     qb.push(if ranked {
@@ -425,7 +509,7 @@ fn push_page_ids(
     } else {
         "select c.id, null as rank"
     });
-    push_from_where(qb, filter, false);
+    push_from_where(qb, filter, access);
     let column = sort.column();
     let (cmp, dir) = if sort.descending() {
         ("<", "desc")
@@ -479,7 +563,8 @@ pub async fn list(
     if filter.search.as_ref().is_some_and(SearchQuery::is_vacuous) {
         return Ok(Page::empty(with_total.then_some(0)));
     }
-    let rows: Vec<RankedClaimRow> = list_query(filter, sort, page, false)
+    let access = access(store, filter, sort, page).await?;
+    let rows: Vec<RankedClaimRow> = list_query(filter, sort, page, access, false)
         .build_query_as()
         .fetch_all(store.reader())
         .await?;
@@ -497,7 +582,7 @@ pub async fn list(
 
     let total = if with_total {
         let mut count = QueryBuilder::<Sqlite>::new("select count(*)");
-        push_from_where(&mut count, filter, false);
+        push_from_where(&mut count, filter, Access::Planned);
         Some(count.build_query_scalar().fetch_one(store.reader()).await?)
     } else {
         None
@@ -539,7 +624,8 @@ pub async fn explain_list(
     sort: ClaimSort,
     page: &PageRequest,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, String)> = list_query(filter, sort, page, true)
+    let access = access(store, filter, sort, page).await?;
+    let rows: Vec<(i64, i64, i64, String)> = list_query(filter, sort, page, access, true)
         .build_query_as()
         .fetch_all(store.reader())
         .await?;
@@ -837,4 +923,68 @@ pub async fn text_languages(store: &Store) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("select distinct lang from claim_texts order by lang")
         .fetch_all(store.reader())
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::generate;
+
+    /// Every page of `filter`, read through `access`: the ids in order.
+    async fn all_ids(
+        store: &Store,
+        filter: &ClaimFilter,
+        sort: ClaimSort,
+        access: Access,
+    ) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut page = PageRequest {
+            limit: 7,
+            after: None,
+        };
+        loop {
+            let rows: Vec<RankedClaimRow> = list_query(filter, sort, &page, access, false)
+                .build_query_as()
+                .fetch_all(store.reader())
+                .await
+                .unwrap();
+            let mut keysets: Vec<Keyset> = rows
+                .into_iter()
+                .map(|row| sort.keyset_of(&Claim::try_from(row.claim).unwrap(), None))
+                .collect();
+            keysets.sort_by(|a, b| sort.compare(a, b));
+            let more = keysets.len() > page.limit as usize;
+            keysets.truncate(page.limit as usize);
+            ids.extend(keysets.iter().map(|k| k.id.clone()));
+            match keysets.pop().filter(|_| more) {
+                Some(last) => page.after = Some(last),
+                None => return ids,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_figure_filter_reads_the_same_pages_either_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("figures.db"), 1)
+            .await
+            .unwrap();
+        generate::generate(&store, 3_000, 7, |_| {}).await.unwrap();
+        let ranges = [("1GW", "600GW"), ("100GW", "300GW"), ("100GW", "102GW")];
+        for (min, max) in ranges {
+            let filter = ClaimFilter {
+                indicators: vec!["spare-power-capacity".into()],
+                value_min: Some(Measure::parse(min).unwrap()),
+                value_max: Some(Measure::parse(max).unwrap()),
+                ..ClaimFilter::default()
+            };
+            for sort in [ClaimSort::StatedOnDesc, ClaimSort::UpdatedAtAsc] {
+                let planned = all_ids(&store, &filter, sort, Access::Planned).await;
+                let index = sort.index().unwrap();
+                let walked = all_ids(&store, &filter, sort, Access::InOrder(index)).await;
+                assert!(!planned.is_empty(), "{min}..{max} matches no claim");
+                assert_eq!(planned, walked, "{min}..{max} {sort:?}");
+            }
+        }
+    }
 }
