@@ -178,21 +178,6 @@ impl ClaimSort {
         !matches!(self, ClaimSort::StatedOnAsc | ClaimSort::UpdatedAtAsc)
     }
 
-    /// How two keyset positions compare in this order: rank first for relevance (lower BM25
-    /// is better), then the sort column, then the id, descending or not as the column.
-    fn compare(self, a: &Keyset, b: &Keyset) -> std::cmp::Ordering {
-        let by_rank = match self {
-            ClaimSort::Relevance => a.rank.unwrap_or(0.0).total_cmp(&b.rank.unwrap_or(0.0)),
-            _ => std::cmp::Ordering::Equal,
-        };
-        let by_key = (&a.key, &a.id).cmp(&(&b.key, &b.id));
-        by_rank.then(if self.descending() {
-            by_key.reverse()
-        } else {
-            by_key
-        })
-    }
-
     /// The keyset position of a claim in this order.
     fn keyset_of(self, claim: &Claim, rank: Option<f64>) -> Keyset {
         let key = match self {
@@ -480,6 +465,8 @@ fn ranked(filter: &ClaimFilter) -> bool {
 /// claims are then read for; `explain` asks for its plan instead. The ids are selected first so
 /// that a filter whose order needs a sort sorts ids, not whole claims with their texts; both are
 /// one statement, so the page reads one snapshot in one round trip to SQLite's thread.
+/// The claims are sorted again (a page of them), so their order is SQL's promise rather than
+/// the join's habit.
 fn list_query(
     filter: &ClaimFilter,
     sort: ClaimSort,
@@ -491,7 +478,18 @@ fn list_query(
     qb.push(CLAIM_COLUMNS).push(", p.rank as rank from (");
     push_page_ids(&mut qb, filter, sort, page, access);
     qb.push(") p join claims c on c.id = p.id join claimants k on k.id = c.claimant_id");
+    push_order(&mut qb, sort, ranked(filter), "p.rank");
     qb
+}
+
+/// Appends ORDER BY for `sort`: the search rank `rank` first when the order is by relevance.
+fn push_order(qb: &mut QueryBuilder<Sqlite>, sort: ClaimSort, ranked: bool, rank: &str) {
+    let dir = if sort.descending() { "desc" } else { "asc" };
+    qb.push(" order by ");
+    if ranked && sort == ClaimSort::Relevance {
+        qb.push(format_args!("{rank}, "));
+    }
+    qb.push(format_args!("{} {dir}, c.id {dir}", sort.column()));
 }
 
 /// The ids and ranks of a page of claims, in order, with one row more than the page to tell
@@ -511,11 +509,7 @@ fn push_page_ids(
     });
     push_from_where(qb, filter, access);
     let column = sort.column();
-    let (cmp, dir) = if sort.descending() {
-        ("<", "desc")
-    } else {
-        (">", "asc")
-    };
+    let cmp = if sort.descending() { "<" } else { ">" };
     if let Some(after) = &page.after {
         let key = after.key.clone().unwrap_or_default();
         match after
@@ -542,12 +536,8 @@ fn push_page_ids(
             }
         }
     }
-    qb.push(" order by ");
-    if ranked && sort == ClaimSort::Relevance {
-        qb.push("h.rank, ");
-    }
-    qb.push(format_args!("{column} {dir}, c.id {dir} limit "))
-        .push_bind(i64::from(page.limit) + 1);
+    push_order(qb, sort, ranked, "h.rank");
+    qb.push(" limit ").push_bind(i64::from(page.limit) + 1);
 }
 
 /// A page of claims matching `filter`, in `sort` order. With a search, each claim carries the
@@ -568,7 +558,7 @@ pub async fn list(
         .build_query_as()
         .fetch_all(store.reader())
         .await?;
-    let mut claims = rows
+    let claims = rows
         .into_iter()
         .map(|row| {
             let claim = Claim::try_from(row.claim)?;
@@ -576,9 +566,6 @@ pub async fn list(
             Ok((claim, keyset))
         })
         .collect::<Result<Vec<(Claim, Keyset)>, sqlx::Error>>()?;
-    // The join keeps the subquery's order in practice; SQL does not promise it, so sort again
-    // (a page, by the keyset the subquery sorted by).
-    claims.sort_by(|(_, a), (_, b)| sort.compare(a, b));
 
     let total = if with_total {
         let mut count = QueryBuilder::<Sqlite>::new("select count(*)");
@@ -952,7 +939,6 @@ mod tests {
                 .into_iter()
                 .map(|row| sort.keyset_of(&Claim::try_from(row.claim).unwrap(), None))
                 .collect();
-            keysets.sort_by(|a, b| sort.compare(a, b));
             let more = keysets.len() > page.limit as usize;
             keysets.truncate(page.limit as usize);
             ids.extend(keysets.iter().map(|k| k.id.clone()));
