@@ -72,6 +72,9 @@ enum Access {
     Planned,
     /// Down this index of the page's order, testing each claim, until the page is full.
     InOrder(&'static str),
+    /// A search's matches in the search index's own order, which is by day (see
+    /// [`search::DAY_SHIFT`]): a page's worth, then the rest of the last one's day, sorted.
+    SearchByDay,
 }
 
 /// Reading a claim by id and sorting it costs about as much as this many steps along an index
@@ -91,6 +94,14 @@ async fn access(
     sort: ClaimSort,
     page: &PageRequest,
 ) -> Result<Access, sqlx::Error> {
+    let by_day = matches!(sort, ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc);
+    let search_only = ClaimFilter {
+        search: filter.search.clone(),
+        ..ClaimFilter::default()
+    };
+    if by_day && ranked(filter) && *filter == search_only {
+        return Ok(Access::SearchByDay);
+    }
     let Some(index) = sort.index() else {
         return Ok(Access::Planned);
     };
@@ -501,6 +512,15 @@ fn push_page_ids(
     page: &PageRequest,
     access: Access,
 ) {
+    if let (Access::SearchByDay, Some(expr)) = (
+        access,
+        filter
+            .search
+            .as_ref()
+            .and_then(|q| q.fts_match(SEARCH_COLUMNS)),
+    ) {
+        return push_search_by_day(qb, &expr, sort, page);
+    }
     let ranked = ranked(filter);
     qb.push(if ranked {
         "select c.id, h.rank as rank"
@@ -538,6 +558,76 @@ fn push_page_ids(
     }
     push_order(qb, sort, ranked, "h.rank");
     qb.push(" limit ").push_bind(i64::from(page.limit) + 1);
+}
+
+/// The ids of a page of a search's matches by date (`Access::SearchByDay`). Walking the index
+/// in docid order, the first `limit + 1` matches after the cursor end on some day; every match
+/// of a later day (earlier, ascending) is among them, and the rest of that day's are next in
+/// the index. Those are sorted by (date, id), as every claim list is.
+fn push_search_by_day(
+    qb: &mut QueryBuilder<Sqlite>,
+    expr: &str,
+    sort: ClaimSort,
+    page: &PageRequest,
+) {
+    let shift = search::DAY_SHIFT;
+    let (cmp, dir, last_day) = if sort.descending() {
+        ("<", "desc", "min")
+    } else {
+        (">", "asc", "max")
+    };
+    // The matches after the cursor, of the index `s` joined to its claim ids `d`.
+    let push_matches = |qb: &mut QueryBuilder<Sqlite>, s: &str, d: &str| {
+        qb.push(format_args!(
+            " from claim_search {s} join claim_search_docs {d} on {d}.docid = {s}.rowid \
+             where {s}.claim_search match "
+        ))
+        .push_bind(expr.to_owned());
+        if let Some(after) = &page.after {
+            let date = after.key.clone().unwrap_or_default();
+            let push_day = |qb: &mut QueryBuilder<Sqlite>| search::push_day(qb, date.clone());
+            // The cursor's day and those beyond it, as a docid range FTS5 seeks to.
+            qb.push(format_args!(" and {s}.rowid "));
+            if sort.descending() {
+                qb.push("< ((");
+                push_day(qb);
+                qb.push(format_args!(" + 1) << {shift})"));
+            } else {
+                qb.push(">= (");
+                push_day(qb);
+                qb.push(format_args!(" << {shift})"));
+            }
+            qb.push(format_args!(" and (({d}.docid >> {shift}) {cmp} "));
+            push_day(qb);
+            qb.push(format_args!(" or (({d}.docid >> {shift}) = "));
+            push_day(qb);
+            qb.push(format_args!(" and {d}.claim_id {cmp} "))
+                .push_bind(after.id.clone())
+                .push("))");
+        }
+    };
+    let limit = i64::from(page.limit) + 1;
+    qb.push("select d.claim_id as id, null as rank");
+    push_matches(qb, "s", "d");
+    qb.push(format_args!(
+        " and s.rowid {} (select ",
+        if sort.descending() { ">=" } else { "<" }
+    ));
+    if sort.descending() {
+        qb.push(format_args!("({last_day}(t.docid) >> {shift}) << {shift}"));
+    } else {
+        qb.push(format_args!(
+            "(({last_day}(t.docid) >> {shift}) + 1) << {shift}"
+        ));
+    }
+    qb.push(" from (select m.docid");
+    push_matches(qb, "n", "m");
+    qb.push(format_args!(" order by n.rowid {dir} limit "))
+        .push_bind(limit)
+        .push(format_args!(
+            ") t) order by d.docid >> {shift} {dir}, d.claim_id {dir} limit "
+        ))
+        .push_bind(limit);
 }
 
 /// A page of claims matching `filter`, in `sort` order. With a search, each claim carries the
@@ -945,6 +1035,47 @@ mod tests {
             match keysets.pop().filter(|_| more) {
                 Some(last) => page.after = Some(last),
                 None => return ids,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_search_by_date_reads_the_same_pages_from_the_index_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("search.db"), 1).await.unwrap();
+        generate::generate(&store, 3_000, 7, |_| {}).await.unwrap();
+        // Move some claims to other days, as PATCH does: their entries must move too.
+        let mut tx = store.writer().begin().await.unwrap();
+        let moved: Vec<String> = (0..3_000).step_by(7).map(|n| format!("gen-{n}")).collect();
+        for (n, id) in moved.iter().enumerate() {
+            sqlx::query("update claims set stated_on = ? where id = ?")
+                .bind(format!("2019-0{}-1{}", 1 + n % 9, n % 10))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        search::index_claims(&mut tx, &moved).await.unwrap();
+        tx.commit().await.unwrap();
+
+        for q in ["electricity", "电网", "analyst delays", "factor"] {
+            let filter = ClaimFilter {
+                search: Some(SearchQuery::parse(q).unwrap()),
+                ..ClaimFilter::default()
+            };
+            for sort in [ClaimSort::StatedOnDesc, ClaimSort::StatedOnAsc] {
+                let page = PageRequest {
+                    limit: 7,
+                    after: None,
+                };
+                assert_eq!(
+                    access(&store, &filter, sort, &page).await.unwrap(),
+                    Access::SearchByDay
+                );
+                let planned = all_ids(&store, &filter, sort, Access::Planned).await;
+                let by_day = all_ids(&store, &filter, sort, Access::SearchByDay).await;
+                assert!(!planned.is_empty(), "{q} matches no claim");
+                assert_eq!(planned, by_day, "{q} {sort:?}");
             }
         }
     }

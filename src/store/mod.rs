@@ -121,6 +121,7 @@ impl Store {
             .run(&write)
             .await
             .context("applying migrations")?;
+        rekey_search(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(read_connections.max(1))
             // A connection to a local file does not go stale; the check is a round trip to the
@@ -152,6 +153,22 @@ impl Store {
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
     }
+}
+
+/// Rebuilds the claim search index once if its entries are keyed the old way (see
+/// [`search::DAY_SHIFT`]); a database written by this version never needs it.
+async fn rekey_search(write: &SqlitePool) -> anyhow::Result<()> {
+    let mut tx = write.begin().await?;
+    if !search::keyed_by_insertion(&mut tx).await? {
+        return Ok(());
+    }
+    tracing::info!("re-keying the claim search index by date, once");
+    let claims = search::rebuild(&mut tx)
+        .await
+        .context("re-keying the claim search index")?;
+    tx.commit().await?;
+    tracing::info!(claims, "claim search index re-keyed");
+    Ok(())
 }
 
 /// Appends `(?, ?, …)` binding each value.

@@ -125,38 +125,76 @@ fn columns_of(m: &ClaimMaterial) -> [String; 4] {
     ]
 }
 
+/// A claim's search entry is keyed by the day it was stated: `docid = day << DAY_SHIFT | slot`,
+/// the day being the Julian day number of `stated_on`. FTS5 returns a term's matches in docid
+/// order and can stop early, so the newest (or oldest) matches of a common term are read first
+/// instead of every match being joined to its claim and sorted.
+pub(crate) const DAY_SHIFT: u32 = 32;
+
+/// Appends the day part of the docids of claims stated on `date`: its Julian day number, as
+/// [`index_claims`] computes it from `stated_on`.
+pub(crate) fn push_day(qb: &mut QueryBuilder<Sqlite>, date: String) {
+    qb.push("cast(julianday(")
+        .push_bind(date)
+        .push(") as integer)");
+}
+
+/// Whether the database holds claim search entries keyed by insertion order, as before entries
+/// were keyed by day: they must be rebuilt, since a contentless index cannot re-key its rows.
+pub async fn keyed_by_insertion(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists(select 1 from claim_search_docs where docid < ?)")
+        .bind(1_i64 << DAY_SHIFT)
+        .fetch_one(conn)
+        .await
+}
+
 /// (Re)indexes these claims. Claims that no longer exist lose their index entry.
 pub async fn index_claims(
     conn: &mut SqliteConnection,
     claim_ids: &[String],
 ) -> Result<(), sqlx::Error> {
     let material = material(conn, claim_ids).await?;
+    // The day as `push_day` computes it.
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "select id, cast(julianday(stated_on) as integer) from claims where id in ",
+    );
+    push_ids(&mut qb, claim_ids);
+    let days: HashMap<String, i64> = qb
+        .build_query_as::<(String, i64)>()
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
     for id in claim_ids {
-        let docid: Option<i64> =
+        let old: Option<i64> =
             sqlx::query_scalar("select docid from claim_search_docs where claim_id = ?")
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?;
-        if let Some(docid) = docid {
+        if let Some(docid) = old {
             sqlx::query("delete from claim_search where rowid = ?")
                 .bind(docid)
                 .execute(&mut *conn)
                 .await?;
         }
-        let Some(m) = material.get(id) else {
+        let (Some(m), Some(&day)) = (material.get(id), days.get(id)) else {
             sqlx::query("delete from claim_search_docs where claim_id = ?")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
             continue;
         };
-        let docid = match docid {
-            Some(docid) => docid,
-            None => sqlx::query("insert into claim_search_docs (claim_id) values (?)")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?
-                .last_insert_rowid(),
+        let docid = match old {
+            Some(docid) if docid >> DAY_SHIFT == day => docid,
+            _ => {
+                if old.is_some() {
+                    sqlx::query("delete from claim_search_docs where claim_id = ?")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                insert_docid(conn, id, day).await?
+            }
         };
         let [text, quote, names, chars] = columns_of(m);
         sqlx::query(
@@ -171,6 +209,31 @@ pub async fn index_claims(
         .await?;
     }
     Ok(())
+}
+
+/// Gives a claim the next free docid of its day.
+async fn insert_docid(conn: &mut SqliteConnection, id: &str, day: i64) -> Result<i64, sqlx::Error> {
+    let first = day << DAY_SHIFT;
+    let end = (day + 1) << DAY_SHIFT;
+    let docid: i64 = sqlx::query_scalar(
+        "insert into claim_search_docs (docid, claim_id) \
+         select coalesce(max(docid) + 1, ?), ? from claim_search_docs \
+         where docid >= ? and docid < ? returning docid",
+    )
+    .bind(first)
+    .bind(id)
+    .bind(first)
+    .bind(end)
+    .fetch_one(&mut *conn)
+    .await?;
+    if docid >= end {
+        // The day's docids are used up; the caller's transaction is rolled back.
+        return Err(sqlx::Error::Protocol(format!(
+            "more than {} claims stated on one day",
+            1_i64 << DAY_SHIFT
+        )));
+    }
+    Ok(docid)
 }
 
 /// How many claims are indexed per batch when rebuilding, to bound memory.
@@ -369,5 +432,61 @@ impl Store {
         let indexed = rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(indexed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::generate;
+
+    /// The claims whose index entry holds `word`, as a search for it reads the index.
+    async fn matching(store: &Store, word: &str) -> i64 {
+        let query = crate::search::SearchQuery::parse(word).unwrap();
+        sqlx::query_scalar("select count(*) from claim_search where claim_search match ?")
+            .bind(query.fts_match("{text quote names}").unwrap())
+            .fetch_one(store.reader())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_index_keyed_by_insertion_is_rebuilt_by_day_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let store = Store::open(&path, 1).await.unwrap();
+        generate::generate(&store, 300, 3, |_| {}).await.unwrap();
+        let electricity = matching(&store, "electricity").await;
+        assert!(electricity > 0);
+        // The index as the previous version wrote it: docids in insertion order (here with
+        // other words, to tell a rebuilt index from a kept one).
+        let mut tx = store.writer().begin().await.unwrap();
+        for statement in [
+            "insert into claim_search (claim_search) values ('delete-all')",
+            "delete from claim_search_docs",
+            "insert into claim_search_docs (docid, claim_id) select rowid, id from claims",
+            "insert into claim_search (rowid, text, quote, names, chars) \
+             select docid, 'stale', '', '', '' from claim_search_docs",
+        ] {
+            sqlx::query(statement).execute(&mut *tx).await.unwrap();
+        }
+        assert!(keyed_by_insertion(&mut tx).await.unwrap());
+        tx.commit().await.unwrap();
+        store.close().await;
+
+        let store = Store::open(&path, 1).await.unwrap();
+        let mut conn = store.reader().acquire().await.unwrap();
+        assert!(!keyed_by_insertion(&mut conn).await.unwrap());
+        let misplaced: i64 = sqlx::query_scalar(
+            "select count(*) from claim_search_docs d join claims c on c.id = d.claim_id \
+             where d.docid >> 32 != cast(julianday(c.stated_on) as integer)",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(misplaced, 0);
+        drop(conn);
+        assert_eq!(matching(&store, "stale").await, 0);
+        assert_eq!(matching(&store, "electricity").await, electricity);
     }
 }
