@@ -24,14 +24,15 @@ fn search(q: &str) -> ClaimFilter {
 
 /// Whether a plan step walks a table or an index from end to end. Only an unfiltered list
 /// may, since it walks in the page's order and stops at the page's end; a filtered one may pass
-/// a million rows before it fills a page. Scans of the FTS5 index are lookups by term, and `p`
-/// is the page's ids (at most `limit` + 1 rows), whose claims are then read by id.
+/// a million rows before it fills a page. Scans of the FTS5 index are lookups by term, `p`
+/// is the page's ids (at most `limit` + 1 rows), whose claims are then read by id, and `hits`
+/// (`h`) a search's matches with their ranks.
 fn scans(step: &str) -> bool {
     let step = step.trim();
     step.starts_with("SCAN ")
         && !step.contains("VIRTUAL TABLE")
         && !step.starts_with("SCAN (subquery")
-        && step != "SCAN p"
+        && !["SCAN p", "SCAN h", "SCAN hits"].contains(&step)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -75,6 +75,8 @@ enum Access {
     /// A search's matches in the search index's own order, which is by day (see
     /// [`search::DAY_SHIFT`]): a page's worth, then the rest of the last one's day, sorted.
     SearchByDay,
+    /// A search's matches ranked once, and only the best of them read with their claims.
+    SearchByRank,
 }
 
 /// Reading a claim by id and sorting it costs about as much as this many steps along an index
@@ -99,8 +101,14 @@ async fn access(
         search: filter.search.clone(),
         ..ClaimFilter::default()
     };
-    if by_day && ranked(filter) && *filter == search_only {
-        return Ok(Access::SearchByDay);
+    if ranked(filter) && *filter == search_only {
+        if by_day {
+            return Ok(Access::SearchByDay);
+        }
+        let ranked_cursor = page.after.as_ref().is_none_or(|a| a.rank.is_some());
+        if sort == ClaimSort::Relevance && ranked_cursor {
+            return Ok(Access::SearchByRank);
+        }
     }
     let Some(index) = sort.index() else {
         return Ok(Access::Planned);
@@ -512,14 +520,14 @@ fn push_page_ids(
     page: &PageRequest,
     access: Access,
 ) {
-    if let (Access::SearchByDay, Some(expr)) = (
-        access,
-        filter
-            .search
-            .as_ref()
-            .and_then(|q| q.fts_match(SEARCH_COLUMNS)),
-    ) {
-        return push_search_by_day(qb, &expr, sort, page);
+    let expr = filter
+        .search
+        .as_ref()
+        .and_then(|q| q.fts_match(SEARCH_COLUMNS));
+    match (access, expr) {
+        (Access::SearchByDay, Some(expr)) => return push_search_by_day(qb, &expr, sort, page),
+        (Access::SearchByRank, Some(expr)) => return push_search_by_rank(qb, &expr, page),
+        _ => {}
     }
     let ranked = ranked(filter);
     qb.push(if ranked {
@@ -558,6 +566,53 @@ fn push_page_ids(
     }
     push_order(qb, sort, ranked, "h.rank");
     qb.push(" limit ").push_bind(i64::from(page.limit) + 1);
+}
+
+/// The ids of a page of a search's matches by relevance (`Access::SearchByRank`). Each match's
+/// rank is computed once (a materialized CTE). The next page lies among the matches of the
+/// cursor's rank that follow it and those ranked after it up to the `limit + 1`-th of them, so
+/// only those are joined to their claims and sorted by (rank, date, id); joining every match
+/// to its claim first costs most of a common term's search.
+fn push_search_by_rank(qb: &mut QueryBuilder<Sqlite>, expr: &str, page: &PageRequest) {
+    let limit = i64::from(page.limit) + 1;
+    qb.push(format_args!(
+        "with hits as materialized (select rowid as docid, {SEARCH_RANK} as rank \
+         from claim_search where claim_search match "
+    ))
+    .push_bind(expr.to_owned())
+    .push(
+        ") select d.claim_id as id, h.rank as rank from hits h \
+         join claim_search_docs d on d.docid = h.docid join claims c on c.id = d.claim_id where ",
+    );
+    // The rank of the `limit + 1`-th match after `rank` (of all, without a cursor).
+    let push_last_rank = |qb: &mut QueryBuilder<Sqlite>, rank: Option<f64>| {
+        qb.push("(select max(rank) from (select rank from hits");
+        if let Some(rank) = rank {
+            qb.push(" where rank > ").push_bind(rank);
+        }
+        qb.push(" order by rank limit ").push_bind(limit).push("))");
+    };
+    match page.after.as_ref().and_then(|a| Some((a, a.rank?))) {
+        Some((after, rank)) => {
+            qb.push("((h.rank = ")
+                .push_bind(rank)
+                .push(" and (c.stated_on, c.id) < (")
+                .push_bind(after.key.clone().unwrap_or_default())
+                .push(", ")
+                .push_bind(after.id.clone())
+                .push(")) or (h.rank > ")
+                .push_bind(rank)
+                .push(" and h.rank <= ");
+            push_last_rank(qb, Some(rank));
+            qb.push("))");
+        }
+        None => {
+            qb.push("h.rank <= ");
+            push_last_rank(qb, None);
+        }
+    }
+    qb.push(" order by h.rank, c.stated_on desc, c.id desc limit ")
+        .push_bind(limit);
 }
 
 /// The ids of a page of a search's matches by date (`Access::SearchByDay`). Walking the index
@@ -1027,7 +1082,7 @@ mod tests {
                 .unwrap();
             let mut keysets: Vec<Keyset> = rows
                 .into_iter()
-                .map(|row| sort.keyset_of(&Claim::try_from(row.claim).unwrap(), None))
+                .map(|row| sort.keyset_of(&Claim::try_from(row.claim).unwrap(), row.rank))
                 .collect();
             let more = keysets.len() > page.limit as usize;
             keysets.truncate(page.limit as usize);
@@ -1040,7 +1095,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_search_by_date_reads_the_same_pages_from_the_index_order() {
+    async fn a_search_reads_the_same_pages_from_the_index_order() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("search.db"), 1).await.unwrap();
         generate::generate(&store, 3_000, 7, |_| {}).await.unwrap();
@@ -1063,19 +1118,21 @@ mod tests {
                 search: Some(SearchQuery::parse(q).unwrap()),
                 ..ClaimFilter::default()
             };
-            for sort in [ClaimSort::StatedOnDesc, ClaimSort::StatedOnAsc] {
+            let shapes = [
+                (ClaimSort::StatedOnDesc, Access::SearchByDay),
+                (ClaimSort::StatedOnAsc, Access::SearchByDay),
+                (ClaimSort::Relevance, Access::SearchByRank),
+            ];
+            for (sort, chosen) in shapes {
                 let page = PageRequest {
                     limit: 7,
                     after: None,
                 };
-                assert_eq!(
-                    access(&store, &filter, sort, &page).await.unwrap(),
-                    Access::SearchByDay
-                );
+                assert_eq!(access(&store, &filter, sort, &page).await.unwrap(), chosen);
                 let planned = all_ids(&store, &filter, sort, Access::Planned).await;
-                let by_day = all_ids(&store, &filter, sort, Access::SearchByDay).await;
+                let from_index = all_ids(&store, &filter, sort, chosen).await;
                 assert!(!planned.is_empty(), "{q} matches no claim");
-                assert_eq!(planned, by_day, "{q} {sort:?}");
+                assert_eq!(planned, from_index, "{q} {sort:?}");
             }
         }
     }
