@@ -83,7 +83,9 @@ enum Access {
 /// (measured at a million claims: 3.2 µs a claim of a figure filter's matches, 0.1 µs a step).
 const LOOKUP_STEPS: i64 = 32;
 
-/// How to read a page of claims. SQLite starts a figure filter from its figures, reads their
+/// How to read a page of claims. A search that is the only filter is read from the search
+/// index's own order when sorted by date, and ranked once when sorted by relevance, instead of
+/// joining every match to its claim. SQLite starts a figure filter from its figures, reads their
 /// claims and sorts them; when the figures are many (a wide range), walking the claims in the
 /// page's order and stopping at a full page reads far fewer. SQLite cannot tell the two apart
 /// (it keeps no statistics on value ranges), so the figures are counted here and the expected
