@@ -1,20 +1,33 @@
-//! Cross-cutting request handling: request ids and logging, HEAD, and conditional GETs.
+//! Cross-cutting request handling: request ids and logging, HEAD, conditional GETs and
+//! compression.
 
+use std::io::Write;
 use std::time::Instant;
 
+use actix_http::encoding::Encoder;
 use actix_web::body::{self, BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{
+    self, AcceptEncoding, ContentEncoding, Encoding, Header, HeaderMap, HeaderName, HeaderValue,
+};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use crate::domain::etag_of;
+use crate::domain::{etag_of, gzip_etag};
 use crate::store::version::{DataVersion, Version};
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The same URL answers JSON, CSV, NDJSON or JSON-LD by `Accept`, plain or gzip by
+/// `Accept-Encoding`: caches must key on both.
+const VARY_ON: HeaderValue = HeaderValue::from_static("accept, accept-encoding");
+
+/// Bodies smaller than this are sent as they are: with the response's headers they fit one TCP
+/// segment, so compressing them could save CPU nothing but cost it.
+const COMPRESS_FROM: usize = 1024;
 
 /// A client's own request id is kept when it is short printable ASCII; otherwise one is made.
 fn request_id(req: &ServiceRequest) -> HeaderValue {
@@ -114,11 +127,12 @@ impl Validators {
     }
 }
 
-/// What a GET's answer depends on besides the data: its path and query, `Accept` (the format)
-/// and `Authorization` (private reads answer 401 without a token; a revoked token is a change
-/// of data).
-fn representation_key(req: &ServiceRequest) -> [u8; 32] {
+/// What a GET's answer depends on besides the data: its path and query, `Accept` (the format),
+/// `Authorization` (private reads answer 401 without a token; a revoked token is a change of
+/// data) and whether it may be sent gzip-coded.
+fn representation_key(req: &ServiceRequest, gzip: bool) -> [u8; 32] {
     let mut hash = Sha256::new();
+    hash.update([u8::from(gzip)]);
     let uri = req.uri();
     hash.update(uri.path().as_bytes());
     hash.update(b"?");
@@ -137,55 +151,117 @@ fn representation_key(req: &ServiceRequest) -> [u8; 32] {
 fn not_modified(etag: HeaderValue, cache_control: Option<HeaderValue>) -> HttpResponse {
     let mut res = HttpResponse::NotModified();
     res.insert_header((header::ETAG, etag))
-        .insert_header((header::VARY, HeaderValue::from_static("accept")));
+        .insert_header((header::VARY, VARY_ON));
     if let Some(cache_control) = cache_control {
         res.insert_header((header::CACHE_CONTROL, cache_control));
     }
     res.finish()
 }
 
+/// Whether the client takes gzip over the plain body (`Accept-Encoding`, RFC 9110 12.5.3). Only
+/// gzip is offered: every HTTP client decodes it, and it is in actix-web already.
+fn accepts_gzip(req: &ServiceRequest) -> bool {
+    AcceptEncoding::parse(req)
+        .ok()
+        .and_then(|accept| accept.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
+        == Some(Encoding::gzip())
+}
+
+/// Whether a body of this type shrinks when compressed: text, JSON and scripts do; the docs
+/// UI's images are compressed already.
+fn compressible(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.starts_with("text/") || t.contains("json") || t.contains("javascript")
+        })
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    // The fastest level, as actix-web's own encoder uses: a page of claims shrinks to a sixth
+    // of its size at it, and the best level saves only one more tenth of the original.
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
+
 /// Adds an `ETag` to every successful GET (but a streamed list, whose size is unbounded) and
 /// answers `If-None-Match` with 304: from [`Validators`] when nothing was committed since the
-/// ETag was computed, otherwise by computing the answer and comparing.
+/// ETag was computed, otherwise by computing the answer and comparing. Successful GETs of text
+/// are gzip-coded for clients that accept it, when they are at least [`COMPRESS_FROM`] bytes
+/// (streamed lists always); a coded answer's ETag is the plain one's with `-gzip`.
 pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    if req.method() != Method::GET {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let is_get = req.method() == Method::GET;
+    let gzip = accepts_gzip(&req);
     // The version is read before the handler runs: a commit during the handler then makes the
     // remembered version older than the answer, which only costs a later recomputation.
-    let validators = req
-        .app_data::<web::Data<Validators>>()
-        .filter(|_| is_get)
-        .and_then(|v| Some((v.clone(), v.version.current()?, representation_key(&req))));
+    let validators = req.app_data::<web::Data<Validators>>().and_then(|v| {
+        Some((
+            v.clone(),
+            v.version.current()?,
+            representation_key(&req, gzip),
+        ))
+    });
     if let (Some(tags), Some((validators, now, key))) = (&if_none_match, &validators)
         && let Some(known) = validators.current(key, now)
         && none_match(tags, known.etag.to_str().unwrap_or_default())
     {
         return Ok(req.into_response(not_modified(known.etag, known.cache_control)));
     }
-    let mut res = next.call(req).await?;
-    if is_get {
-        // The same URL answers JSON, CSV, NDJSON or JSON-LD by Accept: caches must key on it.
-        res.headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("accept"));
-    }
-    // A streamed list is never buffered to hash it: its size is unbounded.
-    let streamed = matches!(res.response().body().size(), BodySize::Stream);
-    if !is_get || res.status() != StatusCode::OK || streamed {
-        return Ok(res.map_into_boxed_body());
+    let res = next.call(req).await?;
+    let mut res = if res.status() == StatusCode::OK {
+        let gzip = gzip && compressible(res.headers());
+        represent(res, gzip, validators, if_none_match).await?
+    } else {
+        res.map_into_boxed_body()
+    };
+    res.headers_mut().insert(header::VARY, VARY_ON);
+    Ok(res)
+}
+
+/// A successful GET's answer with its `ETag`, gzip-coded if `gzip` and it pays, or 304 if
+/// `If-None-Match` names that `ETag`.
+async fn represent<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+    gzip: bool,
+    validators: Option<(web::Data<Validators>, Version, [u8; 32])>,
+    if_none_match: Option<String>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    // A streamed list is never buffered to hash it: its size is unbounded. Its chunks are
+    // compressed as they pass, on a blocking thread.
+    if matches!(res.response().body().size(), BodySize::Stream) {
+        return Ok(if gzip {
+            res.map_body(|head, body| Encoder::response(ContentEncoding::Gzip, head, body))
+                .map_into_boxed_body()
+        } else {
+            res.map_into_boxed_body()
+        });
     }
     let (req, res) = res.into_parts();
     let (res, body) = res.into_parts();
     let bytes = body::to_bytes(body)
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
-    let etag = etag_of(&bytes);
+    let gzip = gzip && bytes.len() >= COMPRESS_FROM;
+    let etag = match gzip {
+        true => gzip_etag(&etag_of(&bytes)),
+        false => etag_of(&bytes),
+    };
     let etag_value =
         HeaderValue::from_str(&etag).map_err(actix_web::error::ErrorInternalServerError)?;
     let cache_control = res.headers().get(header::CACHE_CONTROL).cloned();
@@ -205,7 +281,15 @@ pub async fn conditional_get(
             not_modified(etag_value, cache_control),
         ));
     }
-    let mut res = res.set_body(BoxBody::new(bytes));
+    let mut res = if gzip {
+        let coded = self::gzip(&bytes).map_err(actix_web::error::ErrorInternalServerError)?;
+        let mut res = res.set_body(BoxBody::new(coded));
+        res.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        res
+    } else {
+        res.set_body(BoxBody::new(bytes))
+    };
     res.headers_mut().insert(header::ETAG, etag_value);
     Ok(ServiceResponse::new(req, res))
 }

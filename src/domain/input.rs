@@ -27,6 +27,15 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
+/// The strong validator of the gzip-coded form of a representation whose validator is `etag`:
+/// a content coding makes another representation, with its own tag (RFC 9110 8.8.3).
+pub fn gzip_etag(etag: &str) -> String {
+    match etag.strip_suffix('"') {
+        Some(open) => format!("{open}-gzip\""),
+        None => format!("{etag}-gzip"),
+    }
+}
+
 /// Largest magnitude of a figure in SI units (watts, watt-hours, dollars…).
 const MAX_SI: f64 = 1e100;
 

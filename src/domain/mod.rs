@@ -11,7 +11,7 @@ mod values;
 
 pub use input::{
     AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, QuantityInput,
-    SourceInput, TermInput, etag_of,
+    SourceInput, TermInput, etag_of, gzip_etag,
 };
 pub use records::*;
 pub use revisions::revision_steps;

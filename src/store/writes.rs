@@ -15,7 +15,7 @@ use crate::domain::{
     Appearance, AppearanceBody, AppearanceInput, Assessment, AssessmentBody, AssessmentInput,
     Claim, ClaimInput, Claimant, ClaimantBody, ClaimantInput, Dimension, FieldProblem,
     HistoryResource, Indicator, Source, SourceBody, SourceInput, TermBody, TermInput, Topic,
-    etag_of,
+    etag_of, gzip_etag,
 };
 
 /// Why a write was refused.
@@ -510,12 +510,22 @@ pub fn etag<T: Serialize>(record: &T) -> String {
     etag_of(&serde_json::to_vec(record).unwrap_or_default())
 }
 
+/// `If-Match` holds if it names the record's ETag, or that of its gzip-coded form (what a
+/// client that read it compressed holds): both stand for this version of the record.
 fn check_etag<T: Serialize>(current: &T, if_match: Option<&str>) -> Result<(), WriteError> {
-    match if_match {
-        Some(tags) if tags.trim() != "*" && !tags.split(',').any(|t| t.trim() == etag(current)) => {
-            Err(WriteError::Stale)
-        }
-        _ => Ok(()),
+    let Some(tags) = if_match.filter(|tags| tags.trim() != "*") else {
+        return Ok(());
+    };
+    let plain = etag(current);
+    let coded = gzip_etag(&plain);
+    if tags
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == plain || t == coded)
+    {
+        Ok(())
+    } else {
+        Err(WriteError::Stale)
     }
 }
 

@@ -75,17 +75,8 @@ async fn csv_has_a_bom_keeps_chinese_and_parses_back_to_the_json() {
 #[tokio::test]
 async fn ndjson_streams_every_match_past_any_page_size() {
     let app = spawn_app().await;
-    let db = app.db().await;
     // More claims than one streamed batch, so the stream must follow its own keyset.
-    sqlx::query(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1200) \
-         insert into claims (id, claimant_id, kind, stated_on, stated_precision, created_at, updated_at) \
-         select 'bulk-' || i, 'openai', 'assertion', date('2020-01-01', '+' || (i % 700) || ' days'), 'day', \
-         '2026-11-29T00:00:00Z', '2026-11-29T00:00:00Z' from n",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    app.insert_bulk(1200, 700).await;
     let total = app.get_json("/v1/claims?count=true&limit=1").await["total"]
         .as_u64()
         .unwrap();

@@ -128,6 +128,32 @@ impl TestApp {
             .expect("database opens")
     }
 
+    /// Inserts `n` claims by OpenAI (`bulk-1` …), stated over `days` days from 2020-01-01, each
+    /// with an English text, the way another writer would.
+    pub async fn insert_bulk(&self, n: u32, days: u32) {
+        let db = self.db().await;
+        sqlx::query(
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < ?) \
+             insert into claims (id, claimant_id, kind, stated_on, stated_precision, created_at, updated_at) \
+             select 'bulk-' || i, 'openai', 'assertion', date('2020-01-01', '+' || (i % ?) || ' days'), 'day', \
+             '2026-11-29T00:00:00Z', '2026-11-29T00:00:00Z' from n",
+        )
+        .bind(n)
+        .bind(days)
+        .execute(&db)
+        .await
+        .expect("claims inserted");
+        sqlx::query(
+            "insert into claim_texts (claim_id, lang, text) \
+             select id, 'en', 'Bulk claim ' || id || ' about power for AI compute, ' || hex(randomblob(40)) \
+             from claims where id like 'bulk-%'",
+        )
+        .execute(&db)
+        .await
+        .expect("texts inserted");
+        db.close().await;
+    }
+
     /// Inserts a claim by Musk the way another writer would.
     pub async fn insert_claim(&self, id: &str, stated_on: &str) {
         let db = self.db().await;

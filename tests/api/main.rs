@@ -3,6 +3,7 @@
 
 mod caching;
 mod claims;
+mod compression;
 mod curation;
 mod dataset;
 mod errors;
