@@ -314,6 +314,7 @@ def ct_shapes(base, p, probe):
     add("ceiling", "/healthz")
     add("claim_by_id", f"/v1/claims/{p['claim_id']}")
     add("claimant_page", "/v1/claims?" + qs({"claimant": p["claimant"], "sort": "-stated_on", "limit": lim}), list=True)
+    add("claimant_page_gzip", s[-1]["path"], headers=["Accept-Encoding: gzip"])
     if probe.get("deep_cursor"):
         add("deep_page", "/v1/claims?" + qs({"sort": "-stated_on", "limit": lim, "cursor": probe["deep_cursor"]}), list=True, countable=False)
     if p.get("zh_term"):
@@ -494,6 +495,7 @@ LABELS = {
     "ceiling": "ceiling: `/healthz` (Datasette: `/-/settings.json`)",
     "claim_by_id": "claim by id",
     "claimant_page": "claimant, newest first, 20",
+    "claimant_page_gzip": "claimant, newest first, 20, gzip",
     "deep_page": "deep cursor page, 20",
     "search_zh_2char": "search: 2-char Chinese, by date",
     "search_en_2words": "search: 2 English words, by date",
@@ -503,6 +505,8 @@ LABELS = {
     "conditional_304": "conditional GET → 304",
 }
 
+# Shapes Datasette has no counterpart for: it sends no ETag on JSON and compresses nothing.
+CT_ONLY = ("claimant_page_gzip", "conditional_304")
 
 def f_rps(x):
     return "–" if x is None else (f"{x:,.0f}" if x >= 100 else f"{x:.1f}")
@@ -659,11 +663,13 @@ def cmd_report(a):
             for who, pr in (("ct", cts.get(name)), ("ds", dss.get(name))):
                 if pr and not pr["ok"]:
                     errs.append(f"{who}: probe got {pr['status']}")
+            if name == "claimant_page_gzip" and cts.get(name) and cts.get("claimant_page"):
+                errs.append(f"{cts[name]['bytes']:,} bytes instead of {cts['claimant_page']['bytes']:,}")
             ratio = c["rps"] / s["rps"] if c.get("rps") and s.get("rps") else None
             r_s = f_ratio(ratio)
             if dss.get(name, {}).get("caveat") and ratio is not None:
                 r_s += " †"
-            ds_rps = f_rps(s.get("rps")) if s else ("n/a" if name in ("conditional_304",) else "–")
+            ds_rps = f_rps(s.get("rps")) if s else ("n/a" if name in CT_ONLY else "–")
             w(f"| {LABELS[name]} | {f_rps(c.get('rps'))} | {f_ms(c.get('p50'))} | {f_ms(c.get('p99'))} | {f_mb(c.get('rss_kb'), c.get('rss_before_kb'))} "
               f"| {ds_rps} | {f_ms(s.get('p50'))} | {f_ms(s.get('p99'))} | {f_mb(s.get('rss_kb'), s.get('rss_before_kb'))} "
               f"| {r_s} | {f_ratio(c['rps'] / ceil) if c.get('rps') and ceil else '–'} | {'; '.join(errs)} |")
@@ -673,6 +679,7 @@ def cmd_report(a):
         w(f"| export | rows | distinct ids | bytes | seconds | rows/s | peak RSS MB (growth) | HTTP | note |")
         w("|---|--:|--:|--:|--:|--:|--:|---|---|")
         for key, label in (("claimtrail", f"claimtrail NDJSON `format=ndjson&stated_since={p['export_since']}`"),
+                           ("claimtrail_gzip", "claimtrail, the same with `Accept-Encoding: gzip` (`curl --compressed`; bytes as sent)"),
                            ("datasette", f"Datasette CSV `_stream=on&stated_on__gte={p['export_since']}` (claims table columns only: Datasette has no NDJSON and cannot embed texts)")):
             e = ex.get(key)
             if not e:
@@ -690,7 +697,7 @@ def cmd_report(a):
         w("|---|--:|--:|---|--:|---|")
         for name in LABELS:
             c, s = cts.get(name), dss.get(name)
-            if not c or name in ("ceiling", "conditional_304"):
+            if not c or name == "ceiling" or name in CT_ONLY:
                 continue
             note = []
             if s and s.get("caveat"):
@@ -738,7 +745,7 @@ def cmd_report(a):
         w("")
     w("## Notes\n")
     w("- † marks a Datasette figure for a query it cannot express exactly (see the comparison tables); its ratio compares unlike work.")
-    w("- Datasette answers no conditional GET (no ETag on JSON), so that shape has no Datasette figure.")
+    w("- Datasette answers no conditional GET (no ETag on JSON) and compresses nothing, so those shapes have no Datasette figure.")
     w("- Datasette serves its own copy of the database (a SQLite backup of claimtrail's file plus the FTS table), never claimtrail's file.")
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
