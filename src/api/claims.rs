@@ -302,6 +302,14 @@ async fn list_claims(
     check_dimensions(&store, &filter, &mut errors).await?;
     errors.finish()?;
     let paging = paging?;
+    if let Some(after) = &paging.page.after
+        && !sort.takes_key(after.key.as_deref())
+    {
+        return Err(ApiError::InvalidCursor(format!(
+            "its position is not a value of {}",
+            sort.as_str().trim_start_matches('-')
+        )));
+    }
 
     let format = negotiate(&req, paging.format, formats::ALL)?;
     if format.streams() {

@@ -199,6 +199,26 @@ impl ClaimSort {
         !matches!(self, ClaimSort::StatedOnAsc | ClaimSort::UpdatedAtAsc)
     }
 
+    /// Whether `key`, a cursor's position, can be one that [`keyset_of`](Self::keyset_of)
+    /// made: present, and for `stated_on` (which relevance breaks ties by) a date, as the
+    /// schema holds them. The search index reads that key as a day and the table compares it
+    /// as text; only a date means the same to both. `updated_at` is only compared as text.
+    pub fn takes_key(self, key: Option<&str>) -> bool {
+        let Some(key) = key else {
+            return false;
+        };
+        match self {
+            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
+                time::Date::parse(
+                    key,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .is_ok()
+            }
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => true,
+        }
+    }
+
     /// The keyset position of a claim in this order.
     fn keyset_of(self, claim: &Claim, rank: Option<f64>) -> Keyset {
         let key = match self {
