@@ -50,18 +50,30 @@ impl ClaimFilter {
             || self.value_max.is_some()
     }
 
+    /// Whether the filter's conditions are all among those `kept` copies into a default filter.
+    fn only(&self, kept: impl FnOnce(&ClaimFilter) -> ClaimFilter) -> bool {
+        kept(self) == *self
+    }
+
     /// Whether the filter has conditions on figures and dates only.
     fn only_figures_and_dates(&self) -> bool {
-        let rest = ClaimFilter {
-            indicators: Vec::new(),
-            subjects: Vec::new(),
-            value_min: None,
-            value_max: None,
-            stated_since: None,
-            stated_until: None,
-            ..self.clone()
-        };
-        rest == ClaimFilter::default()
+        self.only(|f| ClaimFilter {
+            indicators: f.indicators.clone(),
+            subjects: f.subjects.clone(),
+            value_min: f.value_min,
+            value_max: f.value_max,
+            stated_since: f.stated_since,
+            stated_until: f.stated_until,
+            ..ClaimFilter::default()
+        })
+    }
+
+    /// Whether the filter is a search and nothing else.
+    fn only_search(&self) -> bool {
+        self.only(|f| ClaimFilter {
+            search: f.search.clone(),
+            ..ClaimFilter::default()
+        })
     }
 }
 
@@ -99,11 +111,7 @@ async fn access(
     page: &PageRequest,
 ) -> Result<Access, sqlx::Error> {
     let by_day = matches!(sort, ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc);
-    let search_only = ClaimFilter {
-        search: filter.search.clone(),
-        ..ClaimFilter::default()
-    };
-    if ranked(filter) && *filter == search_only {
+    if ranked(filter) && filter.only_search() {
         if by_day {
             return Ok(Access::SearchByDay);
         }

@@ -177,24 +177,21 @@ pub async fn index_claims(
                 .execute(&mut *conn)
                 .await?;
         }
-        let (Some(m), Some(&day)) = (material.get(id), days.get(id)) else {
+        let entry = material.get(id).zip(days.get(id).copied());
+        // A claim gone, or moved to another day, gives up its docid: the docid holds the day.
+        let kept = old.filter(|docid| entry.is_some_and(|(_, day)| docid >> DAY_SHIFT == day));
+        if old.is_some() && kept.is_none() {
             sqlx::query("delete from claim_search_docs where claim_id = ?")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
+        }
+        let Some((m, day)) = entry else {
             continue;
         };
-        let docid = match old {
-            Some(docid) if docid >> DAY_SHIFT == day => docid,
-            _ => {
-                if old.is_some() {
-                    sqlx::query("delete from claim_search_docs where claim_id = ?")
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                insert_docid(conn, id, day).await?
-            }
+        let docid = match kept {
+            Some(docid) => docid,
+            None => insert_docid(conn, id, day).await?,
         };
         let [text, quote, names, chars] = columns_of(m);
         sqlx::query(
