@@ -167,16 +167,17 @@ fn accepts_gzip(req: &ServiceRequest) -> bool {
         == Some(Encoding::gzip())
 }
 
-/// Whether a body of this type shrinks when compressed: text, JSON and scripts do; the docs
-/// UI's images are compressed already.
+/// Whether a body of this type shrinks when compressed (text, JSON and scripts do; the docs
+/// UI's images are compressed already) and is not coded already.
 fn compressible(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            let t = t.to_ascii_lowercase();
-            t.starts_with("text/") || t.contains("json") || t.contains("javascript")
-        })
+    !headers.contains_key(header::CONTENT_ENCODING)
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                let t = t.to_ascii_lowercase();
+                t.starts_with("text/") || t.contains("json") || t.contains("javascript")
+            })
 }
 
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {

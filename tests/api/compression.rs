@@ -164,3 +164,73 @@ async fn if_match_takes_the_etag_of_the_coded_form_too() {
         StatusCode::PRECONDITION_FAILED
     );
 }
+
+/// The middleware on handlers of other types, over real HTTP: text is coded, an image or a
+/// body coded already is sent as it is.
+#[tokio::test]
+async fn only_uncoded_text_is_compressed() {
+    use actix_web::{App, HttpResponse, HttpServer, middleware::from_fn, web};
+    use claimtrail::api::middleware::conditional_get;
+
+    let body = "claimtrail ".repeat(400);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let served = body.clone();
+    let server = HttpServer::new(move || {
+        let answer = |content_type: &'static str, coded: bool, body: String| {
+            move || {
+                let mut res = HttpResponse::Ok();
+                res.content_type(content_type);
+                if coded {
+                    res.insert_header(("content-encoding", "br"));
+                }
+                let body = body.clone();
+                async move { res.body(body) }
+            }
+        };
+        App::new()
+            .route(
+                "/text",
+                web::get().to(answer("text/plain", false, served.clone())),
+            )
+            .route(
+                "/image",
+                web::get().to(answer("image/png", false, served.clone())),
+            )
+            .route(
+                "/coded",
+                web::get().to(answer("text/plain", true, served.clone())),
+            )
+            .wrap(from_fn(conditional_get))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    let client = reqwest::Client::new();
+    for (path, coding) in [
+        ("/text", Some("gzip")),
+        ("/image", None),
+        ("/coded", Some("br")),
+    ] {
+        let response = client
+            .get(format!("{address}{path}"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            header(response.headers(), "content-encoding"),
+            coding,
+            "{path}"
+        );
+        let bytes = response.bytes().await.unwrap();
+        let plain = if coding == Some("gzip") {
+            gunzip(&bytes)
+        } else {
+            bytes.to_vec()
+        };
+        assert_eq!(plain, body.as_bytes(), "{path}");
+    }
+}
