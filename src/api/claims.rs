@@ -305,10 +305,9 @@ async fn list_claims(
     if let Some(after) = &paging.page.after
         && !sort.takes_key(after.key.as_deref())
     {
-        return Err(ApiError::InvalidCursor(format!(
-            "its position is not a value of {}",
-            sort.as_str().trim_start_matches('-')
-        )));
+        return Err(ApiError::InvalidCursor(
+            "its position is not one this order can hold".into(),
+        ));
     }
 
     let format = negotiate(&req, paging.format, formats::ALL)?;
