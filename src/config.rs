@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::CalendarDate;
 use crate::store::tokens::Scope;
 
 /// claimtrail: a REST API for sourced claims.
@@ -122,6 +123,10 @@ pub struct ServeArgs {
     /// Whether reads need no token; `false` asks every /v1 read for one (any scope).
     #[arg(long, env = "CLAIMTRAIL_PUBLIC_READS", default_value_t = true, action = clap::ArgAction::Set)]
     pub public_reads: bool,
+    /// The day to take as today (YYYY-MM-DD) for what is due or overdue, instead of the system
+    /// clock's UTC date: for tests and reproducible examples.
+    #[arg(long, env = "CLAIMTRAIL_TODAY", value_parser = CalendarDate::parse)]
+    pub today: Option<CalendarDate>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -7,6 +7,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::api::auth::PublicReads;
+use crate::api::claimants::Clock;
 use crate::api::limits::{self, Limits};
 use crate::api::middleware::Validators;
 use crate::api::{self, middleware};
@@ -49,6 +50,7 @@ impl Application {
         };
         let store = web::Data::new(store);
         let public_reads = web::Data::new(PublicReads(args.public_reads));
+        let clock = web::Data::new(Clock(args.today));
         let limits = web::Data::new(Limits::new(&args.limits));
         tokio::spawn(forget_idle_clients(limits.clone()));
         let mut server = HttpServer::new(move || {
@@ -59,6 +61,7 @@ impl Application {
             };
             app.app_data(store.clone())
                 .app_data(public_reads.clone())
+                .app_data(clock.clone())
                 .app_data(limits.clone())
                 .configure(|cfg| api::mount(cfg, &doc))
                 .wrap(from_fn(middleware::conditional_get))

@@ -16,8 +16,8 @@ use super::params::{
     FieldErrors, FormatParams, ListParams, Query, QueryParams, parse_bool, parse_nonempty,
 };
 use crate::domain::{
-    CalendarDate, Claim, ClaimKind, ClaimStatus, Expansion, InvalidValue, LanguageTag, Measure,
-    parse_region, revision_steps,
+    CalendarDate, Claim, ClaimKind, ClaimStatus, EvidenceFilter, Expansion, InvalidValue,
+    LanguageTag, Measure, parse_region, revision_steps,
 };
 use crate::search::SearchQuery;
 use crate::store::{
@@ -117,6 +117,13 @@ pub struct ListClaimsParams {
     /// `false`: only claims that a later claim revises.
     #[param(value_type = Option<bool>)]
     current: Option<String>,
+    /// What the claims' evidence must rest on (a claim's `evidence.rests_on`): `verified` (at
+    /// least one appearance in a verified source), `secondary` (in a verified or secondary
+    /// one), `unverified` (only the claims resting on unverified sources alone: leads, not
+    /// facts), `any` (every claim). Without it, every claim but those resting on unverified
+    /// sources alone, which no listing shows unless asked.
+    #[param(value_type = Option<EvidenceFilter>, example = "verified")]
+    evidence: Option<String>,
     /// Order: `-relevance` (best match first, then newest; the default with `q`, and only with
     /// it), `-stated_on` (newest first, the default without `q`), `stated_on`, `-updated_at`,
     /// `updated_at`. Ties are broken by id.
@@ -289,6 +296,7 @@ async fn list_claims(
         subjects: errors.parse_all("subject", &params.subject, parse_region),
         value_min: errors.parse("value_min", params.value_min.as_deref(), Measure::parse),
         value_max: errors.parse("value_max", params.value_max.as_deref(), Measure::parse),
+        evidence: errors.parse("evidence", params.evidence.as_deref(), str::parse),
     };
     let expand = parse_expand(&params.expand, &mut errors);
     let list = format!("claims:{}", sort.as_str());

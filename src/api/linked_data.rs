@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::domain::{
-    Appearance, Assessment, Claim, Claimant, ClaimantKind, DatePrecision, Indicator, LocalizedText,
-    Source, SourceKind, Topic,
+    Appearance, Assessment, Claim, Claimant, ClaimantKind, DatePrecision, EvidenceLevel, Indicator,
+    LocalizedText, Source, SourceKind, Topic,
 };
 
 /// A date cut to what is known of it: `2024-12` for a month, `2024` for a year (ISO 8601).
@@ -131,6 +131,10 @@ pub fn claim(c: &Claim) -> Value {
     }
     if let Some(previous) = &c.supersedes {
         node["isBasedOn"] = json!({"@id": format!("/v1/claims/{previous}")});
+    }
+    // A lead, not a fact: schema.org's lifecycle status of a creative work says so.
+    if c.evidence.rests_on == EvidenceLevel::Unverified {
+        node["creativeWorkStatus"] = json!("unverified");
     }
     let sources = c.sources.as_deref().unwrap_or_default();
     if let Some(appearances) = &c.appearances {

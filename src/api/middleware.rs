@@ -16,6 +16,7 @@ use actix_web::{Error, HttpResponse, web};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
+use super::claimants::Clock;
 use crate::domain::{etag_of, gzip_etag};
 use crate::store::version::{DataVersion, Version};
 
@@ -137,6 +138,10 @@ fn representation_key(req: &ServiceRequest, gzip: bool) -> [u8; 32] {
     hash.update(uri.path().as_bytes());
     hash.update(b"?");
     hash.update(uri.query().unwrap_or_default().as_bytes());
+    // Answers that depend on the day (what is due) change at midnight without a write.
+    if let Some(clock) = req.app_data::<web::Data<Clock>>() {
+        hash.update(clock.today().to_iso().as_bytes());
+    }
     for name in [header::ACCEPT, header::AUTHORIZATION] {
         hash.update(b"\0");
         for value in req.headers().get_all(name) {

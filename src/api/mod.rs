@@ -3,7 +3,7 @@
 
 pub mod auth;
 mod body;
-mod claimants;
+pub mod claimants;
 mod claims;
 pub use claims::claims_csv;
 mod curation;
@@ -208,7 +208,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
 
 /// States what `Slug::parse`, `LanguageTag::parse`, `Unit::parse` and the URL check accept
 /// wherever the server applies them: the id a body gives, every `lang` and `language`, the keys
-/// of `LocalizedText`, a figure's unit and every `url`. utoipa cannot take these patterns from
+/// of `LocalizedText`, a figure's unit and every `url` and `archive_url`. utoipa cannot take these patterns from
 /// the types without wrapping a described field in an `allOf` with an object, so the types' own
 /// schemas (and the domain's patterns) are copied in here.
 fn string_formats(schemas: &mut serde_json::Map<String, serde_json::Value>) {
@@ -234,7 +234,7 @@ fn string_formats(schemas: &mut serde_json::Map<String, serde_json::Value>) {
                 "id" if is_body => &slug,
                 "lang" | "language" => &tag,
                 "unit" if is_body => &unit,
-                "url" => &url,
+                "url" | "archive_url" => &url,
                 _ => continue,
             };
             for (key, constraint) in format {

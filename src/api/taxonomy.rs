@@ -11,7 +11,7 @@ use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
 use super::lists::{EstimateList, IndicatorList, TopicList, respond};
 use super::params::{FieldErrors, FormatParams, ListParams, Query, QueryParams};
-use crate::domain::{CalendarDate, Estimate, Indicator, Topic, parse_region};
+use crate::domain::{CalendarDate, Estimate, EvidenceFilter, Indicator, Topic, parse_region};
 use crate::store::{PageRequest, Store, taxonomy, taxonomy::EstimateFilter};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -243,6 +243,11 @@ pub struct EstimatesParams {
     /// Only figures stated on or before this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date, example = "2026-12-31")]
     stated_until: Option<String>,
+    /// What the figures' claims must rest on, as `evidence` of `GET /v1/claims`: `verified`,
+    /// `secondary`, `unverified` or `any`. Without it, every figure but those of claims resting
+    /// on unverified sources alone.
+    #[param(value_type = Option<EvidenceFilter>, example = "any")]
+    evidence: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     limit: Option<String>,
@@ -310,6 +315,7 @@ async fn list_indicator_estimates(
             params.stated_until.as_deref(),
             CalendarDate::parse,
         ),
+        evidence: errors.parse("evidence", params.evidence.as_deref(), str::parse),
     };
     let paging = ListParams {
         limit: params.limit,

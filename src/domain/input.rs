@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::{
     AppearanceKind, CalendarDate, Claim, ClaimBody, ClaimKind, ClaimStatus, ClaimantKind,
     DatePrecision, Dimension, Evidence, Fidelity, InvalidValue, LanguageTag, Qualifier, Slug,
-    SourceKind, Unit, parse_region,
+    SourceKind, Unit, Verification, parse_region,
 };
 
 /// One failing field of a body: where (a JSON pointer) and why.
@@ -752,6 +752,9 @@ pub struct SourceInput {
     pub authors: Vec<String>,
     pub cites: Vec<String>,
     pub note: Option<String>,
+    pub verification: Option<Verification>,
+    pub checked_on: Option<CalendarDate>,
+    pub archive_url: Option<String>,
 }
 
 fn parse_timestamp(s: &str) -> Result<String, InvalidValue> {
@@ -783,6 +786,9 @@ impl SourceInput {
             "authors",
             "cites",
             "note",
+            "verification",
+            "checked_on",
+            "archive_url",
         ];
         let mut r = Reader::new(body, "", &allowed, &mut problems);
         let id = r.parsed("id", false, Slug::parse);
@@ -797,6 +803,9 @@ impl SourceInput {
         let authors = r.strings("authors");
         let cites = r.strings("cites");
         let note = r.string("note", false);
+        let verification = r.parsed("verification", false, str::parse::<Verification>);
+        let checked_on = r.parsed("checked_on", false, CalendarDate::parse);
+        let archive_url = r.parsed("archive_url", false, parse_url);
         if published_on.is_none() && (precision.is_some() || published_at.is_some()) {
             r.fail(
                 "published_on",
@@ -818,6 +827,9 @@ impl SourceInput {
                     authors,
                     cites,
                     note,
+                    verification,
+                    checked_on,
+                    archive_url,
                 })
             }
             _ => Err(problems),

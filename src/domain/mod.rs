@@ -14,6 +14,6 @@ pub use input::{
     SourceInput, TermInput, etag_of, gzip_etag,
 };
 pub use records::*;
-pub use revisions::revision_steps;
+pub use revisions::{FigureMove, Stated, revision_steps};
 pub use units::{Measure, Unit};
 pub use values::*;

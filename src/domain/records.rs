@@ -7,8 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    AppearanceKind, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension, Fidelity,
-    MatchedIn, Qualifier, SourceKind,
+    AppearanceKind, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension, EvidenceLevel,
+    Fidelity, MatchedIn, Qualifier, RevisionDirection, SourceKind, Verification,
 };
 
 /// What a written text must match: something other than white space, and no ASCII control
@@ -164,6 +164,17 @@ pub struct Source {
     #[schema(example = "First report of the podcast remarks.")]
     #[schema(required = true)]
     pub note: Option<String>,
+    /// How we know this source; null when nobody recorded a check.
+    #[schema(required = true)]
+    pub verification: Option<Verification>,
+    /// The day of that check (YYYY-MM-DD).
+    #[schema(example = "2026-12-02")]
+    #[schema(required = true, format = Date)]
+    pub checked_on: Option<String>,
+    /// A copy of the document in a web archive, when one was made.
+    #[schema(example = json!(null))]
+    #[schema(required = true)]
+    pub archive_url: Option<String>,
     /// How many claims appear in or originate from this source.
     #[schema(example = 5)]
     pub claim_count: i64,
@@ -329,6 +340,26 @@ pub struct AppearanceSummary {
     pub languages: Vec<String>,
 }
 
+/// What a claim's evidence rests on: its appearances counted by how their source was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct EvidenceSummary {
+    /// The best-checked source among those the claim appears in. `unverified` marks a claim
+    /// that rests only on unverified leads: default listings leave it out.
+    pub rests_on: EvidenceLevel,
+    /// Appearances in sources whose text was read and the quote confirmed in it.
+    #[schema(example = 5)]
+    pub verified: i64,
+    /// Appearances in sources known only through the sources that cite them.
+    #[schema(example = 0)]
+    pub secondary: i64,
+    /// Appearances in sources nobody could confirm.
+    #[schema(example = 0)]
+    pub unverified: i64,
+    /// Appearances in sources whose check was not recorded.
+    #[schema(example = 0)]
+    pub unrecorded: i64,
+}
+
 /// One statement by one claimant.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Claim {
@@ -375,6 +406,7 @@ pub struct Claim {
     /// How many assessments the claim has.
     #[schema(example = 0)]
     pub assessment_count: i64,
+    pub evidence: EvidenceSummary,
     /// Every appearance, with `expand=appearances`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appearances: Option<Vec<Appearance>>,
@@ -488,9 +520,11 @@ pub struct Estimate {
     pub status: ClaimStatus,
     pub quantity: Quantity,
     /// The claim that revises this one; null while it is the claimant's latest word.
-    #[schema(example = "morgan-stanley-us-shortfall-55gw")]
+    #[schema(example = json!(null))]
     #[schema(required = true)]
     pub superseded_by: Option<String>,
+    /// What the claim's evidence rests on (see `Claim.evidence`).
+    pub evidence: EvidenceLevel,
 }
 
 /// A figure as a client writes it: the value with its unit; the SI values are derived.
@@ -874,6 +908,16 @@ pub struct SourceBody {
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub note: Option<String>,
+    /// How the source was checked: `verified` (its text was read and the quotes confirmed in
+    /// it), `secondary` (known only through sources that cite it) or `unverified` (a lead nobody
+    /// could confirm). Claims that appear only in unverified sources are left out of default
+    /// listings.
+    pub verification: Option<Verification>,
+    /// The day of the check (YYYY-MM-DD).
+    #[schema(format = Date)]
+    pub checked_on: Option<String>,
+    /// An absolute http(s) URL of an archived copy.
+    pub archive_url: Option<String>,
 }
 
 impl From<&Source> for SourceBody {
@@ -891,6 +935,189 @@ impl From<&Source> for SourceBody {
             authors: s.authors.clone(),
             cites: s.cites.clone(),
             note: s.note.clone(),
+            verification: s.verification,
+            checked_on: s.checked_on.clone(),
+            archive_url: s.archive_url.clone(),
         }
     }
+}
+
+/// What a reader asks first of a claimant: how its forecasts held up, how its figures moved,
+/// and how faithfully its words were carried. Computed from the record as of `as_of`; claims
+/// resting on unverified sources alone are left out, as default listings leave them out.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrackRecord {
+    pub claimant: ClaimantRef,
+    /// The day the record was computed for: today (UTC) on the server's clock.
+    #[schema(example = "2026-12-02", format = Date)]
+    pub as_of: String,
+    pub predictions: PredictionRecord,
+    /// The claimant's figures, one entry per indicator, by indicator id.
+    pub estimates: Vec<IndicatorRecord>,
+    pub appearances: FidelityRecord,
+}
+
+/// A claimant's predictions (claims of kind `prediction`) by status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PredictionRecord {
+    /// Every prediction.
+    #[schema(example = 3)]
+    pub total: i64,
+    /// How many have each status.
+    pub by_status: StatusCounts,
+    /// Predictions judged `correct`, `partly_correct` or `incorrect`.
+    #[schema(example = 0)]
+    pub resolved: i64,
+    /// `correct` ÷ `resolved`; null while none is resolved. A `partly_correct` one counts as
+    /// resolved but not as a hit.
+    #[schema(example = json!(null))]
+    #[schema(required = true)]
+    pub hit_rate: Option<f64>,
+    /// Still `pending` after their due date (before `as_of`), earliest due first: at most 100;
+    /// `overdue_count` has them all.
+    pub overdue: Vec<DuePrediction>,
+    #[schema(example = 0)]
+    pub overdue_count: i64,
+    /// The window of `due_soon`, in days from `as_of`.
+    #[schema(example = 90)]
+    pub due_within_days: i64,
+    /// Still `pending` and due from `as_of` to `due_within_days` later, earliest due first: at
+    /// most 100; `due_soon_count` has them all.
+    pub due_soon: Vec<DuePrediction>,
+    #[schema(example = 1)]
+    pub due_soon_count: i64,
+}
+
+/// A count for each status a claim can have.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct StatusCounts {
+    #[schema(example = 3)]
+    pub pending: i64,
+    #[schema(example = 0)]
+    pub correct: i64,
+    #[schema(example = 0)]
+    pub incorrect: i64,
+    #[schema(example = 0)]
+    pub partly_correct: i64,
+    #[schema(example = 0)]
+    pub unresolvable: i64,
+    #[schema(example = 0)]
+    pub not_applicable: i64,
+}
+
+impl StatusCounts {
+    /// The count of `status`, to add to.
+    pub fn of_mut(&mut self, status: ClaimStatus) -> &mut i64 {
+        match status {
+            ClaimStatus::Pending => &mut self.pending,
+            ClaimStatus::Correct => &mut self.correct,
+            ClaimStatus::Incorrect => &mut self.incorrect,
+            ClaimStatus::PartlyCorrect => &mut self.partly_correct,
+            ClaimStatus::Unresolvable => &mut self.unresolvable,
+            ClaimStatus::NotApplicable => &mut self.not_applicable,
+        }
+    }
+}
+
+/// A prediction that is due, or overdue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DuePrediction {
+    #[schema(example = "musk-china-3x-us-generation-by-2026")]
+    pub claim_id: String,
+    /// The claim in each language it is recorded in.
+    #[schema(example = json!({"en": "China's electricity generation could reach about three times that of the US by 2026."}))]
+    pub text: LocalizedText,
+    #[schema(example = "2026-01-06", format = Date)]
+    pub stated_on: String,
+    pub horizon: Horizon,
+    pub status: ClaimStatus,
+}
+
+/// A claimant's figures of one indicator, and how it revised them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorRecord {
+    #[schema(example = "datacenter-power-shortfall")]
+    pub indicator: String,
+    /// How many figures of this indicator the claimant's claims state.
+    #[schema(example = 5)]
+    pub figures: i64,
+    /// How many of its claims state one.
+    #[schema(example = 3)]
+    pub claims: i64,
+    /// Each revision of a figure of this indicator along the claimant's revision chains,
+    /// oldest first: from the revised claim's headline figure to the revising one's (as
+    /// `GET /v1/claims/{id}/revisions` compares them). At most 100, the newest.
+    pub revisions: Vec<FigureRevision>,
+    /// Every such revision.
+    #[schema(example = 2)]
+    pub revision_count: i64,
+    /// The figure of the claimant's most recent claim with one of this indicator.
+    pub latest: LatestFigure,
+}
+
+/// One revision of a figure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureRevision {
+    /// The claim revised.
+    #[schema(example = "morgan-stanley-us-shortfall-44gw")]
+    pub from_claim: String,
+    /// The claim that revises it.
+    #[schema(example = "morgan-stanley-us-shortfall-47gw")]
+    pub to_claim: String,
+    /// When the revising claim was made.
+    #[schema(example = "2025-12-01", format = Date)]
+    pub stated_on: String,
+    #[schema(example = "US")]
+    pub subject: String,
+    /// The figure before, in the unit of the figure after.
+    #[schema(example = 44.0)]
+    pub from: f64,
+    #[schema(example = 47.0)]
+    pub to: f64,
+    #[schema(example = "GW")]
+    pub unit: String,
+    /// `to - from`.
+    #[schema(example = 3.0)]
+    pub absolute: f64,
+    /// `(to - from) / from`: 0.068 is +6.8%; null when `from` is 0.
+    #[schema(example = 0.06818181818181818)]
+    #[schema(required = true)]
+    pub relative: Option<f64>,
+    pub direction: RevisionDirection,
+}
+
+/// The latest figure of an indicator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LatestFigure {
+    #[schema(example = "morgan-stanley-us-shortfall-47gw")]
+    pub claim_id: String,
+    #[schema(example = "2025-12-01", format = Date)]
+    pub stated_on: String,
+    pub quantity: Quantity,
+}
+
+/// How faithfully a claimant's claims were carried: its claims' appearances by fidelity.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FidelityRecord {
+    /// Every appearance of the claimant's claims.
+    #[schema(example = 22)]
+    pub total: i64,
+    #[schema(example = 13)]
+    pub faithful: i64,
+    #[schema(example = 4)]
+    pub reworded: i64,
+    #[schema(example = 3)]
+    pub mistranslated: i64,
+    #[schema(example = 1)]
+    pub hardened: i64,
+    /// Appearances whose fidelity nobody judged.
+    #[schema(example = 1)]
+    pub unjudged: i64,
+    /// `mistranslated + hardened`: the claimant was made to say something else.
+    #[schema(example = 4)]
+    pub misquoted: i64,
+    /// `misquoted` ÷ the judged appearances; null when none is judged.
+    #[schema(example = 0.19047619047619047)]
+    #[schema(required = true)]
+    pub misquote_rate: Option<f64>,
 }

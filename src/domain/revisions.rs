@@ -1,4 +1,4 @@
-use super::{Claim, FigureChange, Quantity, RevisionStep};
+use super::{Claim, FigureChange, Quantity, RevisionDirection, RevisionStep};
 
 /// Pairs each step of a revision chain (oldest first) with how its figures moved from the step
 /// before. A figure is compared with the previous step's first figure of the same indicator and
@@ -28,31 +28,84 @@ fn changes_between(before: &[Quantity], after: &[Quantity]) -> Vec<FigureChange>
         let Some(previous) = previous.filter(|_| !already_compared) else {
             continue;
         };
-        // Compare in the new figure's unit; the SI values make mixed units (MW then GW) comparable.
-        let from = if previous.unit == q.unit || q.value_si == 0.0 {
-            previous.value
-        } else {
-            previous.value_si * q.value / q.value_si
-        };
-        let absolute = q.value - from;
+        let moved = FigureMove::between(
+            Stated::of(previous.value, &previous.unit, previous.value_si),
+            Stated::of(q.value, &q.unit, q.value_si),
+        );
         changes.push(FigureChange {
             indicator: q.indicator.clone(),
             subject: q.subject.clone(),
-            from,
+            from: moved.from,
             to: q.value,
             unit: q.unit.clone(),
-            absolute,
-            relative: (from != 0.0).then(|| absolute / from),
+            absolute: moved.absolute,
+            relative: moved.relative,
         });
     }
     changes
+}
+
+/// A figure as stated, with its value in SI.
+#[derive(Debug, Clone, Copy)]
+pub struct Stated<'a> {
+    value: f64,
+    unit: &'a str,
+    value_si: f64,
+}
+
+impl<'a> Stated<'a> {
+    pub fn of(value: f64, unit: &'a str, value_si: f64) -> Stated<'a> {
+        Stated {
+            value,
+            unit,
+            value_si,
+        }
+    }
+}
+
+/// How a figure moved from one statement of it to the next, in the later one's unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FigureMove {
+    /// The earlier value, in the later one's unit.
+    pub from: f64,
+    pub absolute: f64,
+    /// `absolute / from`; `None` when `from` is 0.
+    pub relative: Option<f64>,
+}
+
+impl FigureMove {
+    pub fn between(before: Stated, after: Stated) -> FigureMove {
+        // Compare in the new figure's unit; the SI values make mixed units (MW then GW) comparable.
+        let from = if before.unit == after.unit || after.value_si == 0.0 {
+            before.value
+        } else {
+            before.value_si * after.value / after.value_si
+        };
+        let absolute = after.value - from;
+        FigureMove {
+            from,
+            absolute,
+            relative: (from != 0.0).then(|| absolute / from),
+        }
+    }
+
+    pub fn direction(&self) -> RevisionDirection {
+        if self.absolute > 0.0 {
+            RevisionDirection::Up
+        } else if self.absolute < 0.0 {
+            RevisionDirection::Down
+        } else {
+            RevisionDirection::Unchanged
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{
-        AppearanceSummary, ClaimKind, ClaimStatus, ClaimantRef, DatePrecision, Qualifier,
+        AppearanceSummary, ClaimKind, ClaimStatus, ClaimantRef, DatePrecision, EvidenceLevel,
+        EvidenceSummary, Qualifier,
     };
 
     fn quantity(value: f64, unit: &str, factor: f64) -> Quantity {
@@ -99,6 +152,13 @@ mod tests {
                 languages: vec![],
             },
             assessment_count: 0,
+            evidence: EvidenceSummary {
+                rests_on: EvidenceLevel::None,
+                verified: 0,
+                secondary: 0,
+                unverified: 0,
+                unrecorded: 0,
+            },
             appearances: None,
             assessments: None,
             sources: None,

@@ -135,6 +135,57 @@ string_enum! {
 }
 
 string_enum! {
+    /// How a source was checked, as Wikidata's references say how a statement is known.
+    Verification {
+        /// The document itself was read and the quotes confirmed in it.
+        Verified = "verified",
+        /// Known only through sources that cite it (a research note behind a paywall).
+        Secondary = "secondary",
+        /// A lead nobody could confirm: neither the document nor a source that cites it.
+        Unverified = "unverified",
+    }
+}
+
+string_enum! {
+    /// What a claim's evidence rests on: the best-checked source among those it appears in.
+    EvidenceLevel {
+        /// At least one appearance in a verified source.
+        Verified = "verified",
+        /// No verified source, but at least one known through the sources that cite it.
+        Secondary = "secondary",
+        /// Only sources whose check nobody recorded (and perhaps unverified ones).
+        Unrecorded = "unrecorded",
+        /// Only unverified sources: a lead, not a fact. Default listings leave such claims out.
+        Unverified = "unverified",
+        /// No appearance in any source.
+        None = "none",
+    }
+}
+
+string_enum! {
+    /// Which way a revision moved a figure.
+    RevisionDirection {
+        Up = "up",
+        Down = "down",
+        Unchanged = "unchanged",
+    }
+}
+
+string_enum! {
+    /// Which claims a listing holds, by what their evidence rests on.
+    EvidenceFilter {
+        /// At least one appearance in a verified source.
+        Verified = "verified",
+        /// At least one appearance in a verified or secondary source.
+        Secondary = "secondary",
+        /// Only the claims resting only on unverified sources.
+        Unverified = "unverified",
+        /// Every claim, those resting only on unverified sources included.
+        Any = "any",
+    }
+}
+
+string_enum! {
     /// How much of a date is known: `month` means only the year and month are, and the day is 1.
     DatePrecision {
         Day = "day",
@@ -344,6 +395,21 @@ impl CalendarDate {
             })
     }
 
+    /// Today in UTC, by the system clock.
+    pub fn today_utc() -> CalendarDate {
+        CalendarDate(time::OffsetDateTime::now_utc().date())
+    }
+
+    /// The date `days` later (earlier when negative), held at the calendar's ends.
+    pub fn plus_days(self, days: i64) -> CalendarDate {
+        let shifted = time::Duration::days(days);
+        CalendarDate(self.0.checked_add(shifted).unwrap_or(if days < 0 {
+            Date::MIN
+        } else {
+            Date::MAX
+        }))
+    }
+
     /// The date as stored and shown, which also sorts correctly as text.
     pub fn to_iso(self) -> String {
         let d = self.0;
@@ -464,6 +530,10 @@ mod tests {
         assert_wire_names(SourceKind::ALL, SourceKind::as_str);
         assert_wire_names(AppearanceKind::ALL, AppearanceKind::as_str);
         assert_wire_names(Fidelity::ALL, Fidelity::as_str);
+        assert_wire_names(Verification::ALL, Verification::as_str);
+        assert_wire_names(EvidenceLevel::ALL, EvidenceLevel::as_str);
+        assert_wire_names(EvidenceFilter::ALL, EvidenceFilter::as_str);
+        assert_wire_names(RevisionDirection::ALL, RevisionDirection::as_str);
         assert_wire_names(DatePrecision::ALL, DatePrecision::as_str);
         assert_wire_names(Dimension::ALL, Dimension::as_str);
         assert_wire_names(Qualifier::ALL, Qualifier::as_str);

@@ -8,7 +8,8 @@ use super::{
 };
 use crate::domain::{
     Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
-    ClaimantRef, Horizon, LanguageTag, LocalizedText, Measure, Quantity, Source,
+    ClaimantRef, EvidenceFilter, EvidenceSummary, Horizon, LanguageTag, LocalizedText, Measure,
+    Quantity, Source,
 };
 use crate::search::{SearchQuery, best_passage};
 
@@ -40,6 +41,9 @@ pub struct ClaimFilter {
     pub value_min: Option<Measure>,
     /// ... and at most this large: all conditions hold for one and the same quantity.
     pub value_max: Option<Measure>,
+    /// What the claims' evidence must rest on; `None`, as default listings have it: anything
+    /// but unverified sources alone.
+    pub evidence: Option<EvidenceFilter>,
 }
 
 impl ClaimFilter {
@@ -263,7 +267,14 @@ const CLAIM_COLUMNS: &str = r#"
     select c.id, c.claimant_id, k.names as claimant_names, c.claimant_role, c.kind,
         c.stated_on, c.stated_precision, c.due_on, c.due_precision, c.status, c.supersedes,
         (select n.id from claims n where n.supersedes = c.id) as superseded_by,
-        c.origin_source_id, c.note, c.created_at, c.updated_at,
+        c.origin_source_id, c.note, c.created_at, c.updated_at, c.evidence,
+        (select json_object(
+                'verified', count(case s.verification when 'verified' then 1 end),
+                'secondary', count(case s.verification when 'secondary' then 1 end),
+                'unverified', count(case s.verification when 'unverified' then 1 end),
+                'unrecorded', count(case when s.verification is null then 1 end))
+            from appearances a join sources s on s.id = a.source_id where a.claim_id = c.id)
+            as evidence_counts,
         (select json_group_object(lang, text) from claim_texts where claim_id = c.id) as texts,
         (select json_group_array(topic_id)
             from (select topic_id from claim_topics where claim_id = c.id order by topic_id)) as topics,
@@ -312,6 +323,8 @@ struct ClaimRow {
     note: Option<String>,
     created_at: String,
     updated_at: String,
+    evidence: String,
+    evidence_counts: String,
     texts: String,
     topics: String,
     quantities: String,
@@ -332,6 +345,7 @@ impl TryFrom<ClaimRow> for Claim {
             }),
             _ => None,
         };
+        let counts: EvidenceCounts = from_json("evidence_counts", &row.evidence_counts)?;
         Ok(Claim {
             claimant: ClaimantRef {
                 name: display_name(&claimant_names, &row.claimant_id),
@@ -356,6 +370,13 @@ impl TryFrom<ClaimRow> for Claim {
                 languages: from_json("appearance_languages", &row.appearance_languages)?,
             },
             assessment_count: row.assessment_count,
+            evidence: EvidenceSummary {
+                rests_on: parse_column("evidence", &row.evidence)?,
+                verified: counts.verified,
+                secondary: counts.secondary,
+                unverified: counts.unverified,
+                unrecorded: counts.unrecorded,
+            },
             appearances: None,
             assessments: None,
             sources: None,
@@ -368,8 +389,42 @@ impl TryFrom<ClaimRow> for Claim {
     }
 }
 
+/// A claim's appearances counted by how their sources were checked.
+#[derive(serde::Deserialize)]
+struct EvidenceCounts {
+    verified: i64,
+    secondary: i64,
+    unverified: i64,
+    unrecorded: i64,
+}
+
+/// Appends the condition on what the evidence of claim `c` rests on: `None` is every claim but
+/// those resting only on unverified sources, which no listing shows unless asked. Those few are
+/// named by their partial index, by id, so that a walk down an index of ids stays on the index
+/// instead of reading each claim's row for its `evidence`.
+pub(crate) fn push_evidence(qb: &mut QueryBuilder<Sqlite>, evidence: Option<EvidenceFilter>) {
+    qb.push(match evidence {
+        None => {
+            " and c.id not in (select x.id from claims x indexed by claims_resting_on_unverified \
+                 where x.evidence = 'unverified')"
+        }
+        Some(EvidenceFilter::Any) => "",
+        Some(EvidenceFilter::Verified) => " and c.evidence = 'verified'",
+        Some(EvidenceFilter::Secondary) => " and c.evidence in ('verified', 'secondary')",
+        Some(EvidenceFilter::Unverified) => {
+            " and c.id in (select x.id from claims x indexed by claims_resting_on_unverified \
+             where x.evidence = 'unverified')"
+        }
+    });
+}
+
+/// The search index's docids of the claims default listings leave out, as a subquery.
+const HIDDEN_DOCIDS: &str = "select h.docid from claims x indexed by claims_resting_on_unverified \
+     join claim_search_docs h on h.claim_id = x.id where x.evidence = 'unverified'";
+
 fn push_filters(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter) {
     qb.push(" where 1 = 1");
+    push_evidence(qb, filter.evidence);
     if !filter.claimants.is_empty() {
         // An id, an alias (case-insensitive by the column's collation) or a name in any language.
         qb.push(" and c.claimant_id in (select id from claimants where id in ");
@@ -610,6 +665,7 @@ fn push_search_by_rank(qb: &mut QueryBuilder<Sqlite>, expr: &str, page: &PageReq
          from claim_search where claim_search match "
     ))
     .push_bind(expr.to_owned())
+    .push(format_args!(" and rowid not in ({HIDDEN_DOCIDS})"))
     .push(
         ") select d.claim_id as id, h.rank as rank from hits h \
          join claim_search_docs d on d.docid = h.docid join claims c on c.id = d.claim_id where ",
@@ -667,7 +723,8 @@ fn push_search_by_day(
             " from claim_search {s} join claim_search_docs {d} on {d}.docid = {s}.rowid \
              where {s}.claim_search match "
         ))
-        .push_bind(expr.to_owned());
+        .push_bind(expr.to_owned())
+        .push(format_args!(" and {s}.rowid not in ({HIDDEN_DOCIDS})"));
         if let Some(after) = &page.after {
             let date = after.key.clone().unwrap_or_default();
             let push_day = |qb: &mut QueryBuilder<Sqlite>| search::push_day(qb, date.clone());

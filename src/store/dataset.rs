@@ -11,7 +11,8 @@ use super::claims::{ClaimFilter, ClaimSort, Expand};
 use super::{PageRequest, Store, claimants, sources, taxonomy};
 use crate::domain::{
     AppearanceKind, CalendarDate, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension,
-    Evidence, Fidelity, LanguageTag, Qualifier, Slug, SourceKind, Unit, parse_region,
+    Evidence, EvidenceFilter, Fidelity, LanguageTag, Qualifier, Slug, SourceKind, Unit,
+    Verification, parse_region,
 };
 
 /// The dataset as written in `data/dataset.json`.
@@ -138,6 +139,13 @@ struct SourceRecord {
     #[serde(default)]
     cites: Vec<String>,
     note: Option<String>,
+    /// How the source was checked; every source of the bundled dataset says.
+    #[serde(default)]
+    verification: Option<Verification>,
+    #[serde(default)]
+    checked_on: Option<String>,
+    #[serde(default)]
+    archive_url: Option<String>,
     /// When the record was created and last changed; absent in a hand-written file, where
     /// the dataset's `recorded_at` stands for both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -237,6 +245,20 @@ pub enum LoadOutcome {
 }
 
 impl Dataset {
+    /// Checks that every source says how it was checked and when: what the bundled dataset
+    /// promises its readers. (An export of a user's database need not: a source they wrote
+    /// without a check says so with a null `verification`.)
+    pub fn check_provenance(&self) -> anyhow::Result<()> {
+        for s in &self.sources {
+            ensure!(
+                s.verification.is_some() && s.checked_on.is_some(),
+                "source {} does not say how it was checked: give it verification and checked_on",
+                s.id
+            );
+        }
+        Ok(())
+    }
+
     pub fn parse(json: &str) -> anyhow::Result<Dataset> {
         let dataset: Dataset = serde_json::from_str(json).context("parsing the dataset")?;
         dataset.validate()?;
@@ -297,6 +319,16 @@ impl Dataset {
                 "source {}: published_on and published_precision go together",
                 s.id
             );
+            if let Some(date) = &s.checked_on {
+                check_date(&format!("source {} checked_on", s.id), date)?;
+            }
+            for url in [&s.url, &s.archive_url].into_iter().flatten() {
+                ensure!(
+                    url.starts_with("https://") || url.starts_with("http://"),
+                    "source {}: {url:?} is not an http(s) URL",
+                    s.id
+                );
+            }
             for cited in &s.cites {
                 ensure!(
                     sources.contains(&cited.as_str()),
@@ -404,7 +436,9 @@ impl Dataset {
 
 /// Loads the bundled dataset into `store` if the database holds no records yet.
 pub async fn load_bundled(store: &Store) -> anyhow::Result<LoadOutcome> {
-    load(store, &Dataset::parse(BUNDLED)?).await
+    let dataset = Dataset::parse(BUNDLED)?;
+    dataset.check_provenance()?;
+    load(store, &dataset).await
 }
 
 /// Loads `dataset` in one transaction if the database holds no claimants, sources or claims.
@@ -578,8 +612,8 @@ async fn insert_source(
 ) -> anyhow::Result<()> {
     sqlx::query(
         "insert into sources (id, kind, title, publisher, url, published_on, published_precision, \
-         published_at, language, note, created_at, updated_at) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         published_at, language, note, verification, checked_on, archive_url, created_at, \
+         updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&s.id)
     .bind(s.kind.as_str())
@@ -591,6 +625,9 @@ async fn insert_source(
     .bind(&s.published_at)
     .bind(&s.language)
     .bind(&s.note)
+    .bind(s.verification.map(|v| v.as_str()))
+    .bind(&s.checked_on)
+    .bind(&s.archive_url)
     .bind(s.created_at.as_deref().unwrap_or(at))
     .bind(s.updated_at.as_deref().unwrap_or(at))
     .execute(&mut **tx)
@@ -737,7 +774,10 @@ pub async fn export(store: &Store) -> anyhow::Result<Dataset> {
         assessments: true,
         sources: false,
     };
-    let filter = ClaimFilter::default();
+    let filter = ClaimFilter {
+        evidence: Some(EvidenceFilter::Any),
+        ..ClaimFilter::default()
+    };
     let claims = all_pages(|p| {
         let filter = &filter;
         async move {
@@ -902,6 +942,9 @@ pub async fn export(store: &Store) -> anyhow::Result<Dataset> {
                     authors: s.authors,
                     cites: s.cites,
                     note: s.note,
+                    verification: s.verification,
+                    checked_on: s.checked_on,
+                    archive_url: s.archive_url,
                     created_at,
                     updated_at,
                 }
@@ -964,7 +1007,10 @@ pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
         assessments: true,
         sources: false,
     };
-    let filter = ClaimFilter::default();
+    let filter = ClaimFilter {
+        evidence: Some(EvidenceFilter::Any),
+        ..ClaimFilter::default()
+    };
     let claims = all_pages(|p| {
         let filter = &filter;
         async move {
@@ -998,7 +1044,10 @@ pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
 
 /// Every claim, oldest first.
 pub async fn all_claims(store: &Store) -> Result<Vec<crate::domain::Claim>, sqlx::Error> {
-    let filter = ClaimFilter::default();
+    let filter = ClaimFilter {
+        evidence: Some(EvidenceFilter::Any),
+        ..ClaimFilter::default()
+    };
     all_pages(|p| {
         let filter = &filter;
         async move {
@@ -1025,6 +1074,28 @@ mod tests {
         let dataset = Dataset::parse(BUNDLED).unwrap();
         assert_eq!(dataset.claimants.len(), 5);
         assert!(dataset.claims.len() >= 18);
+        dataset.check_provenance().unwrap();
+    }
+
+    #[test]
+    fn a_bundled_source_that_does_not_say_how_it_was_checked_is_refused() {
+        let id = "globaltimes-2026-01-08-musk";
+        for field in ["verification", "checked_on"] {
+            let mut value: serde_json::Value = serde_json::from_str(BUNDLED).unwrap();
+            let source = value["sources"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|s| s["id"] == id)
+                .unwrap();
+            assert!(source.as_object_mut().unwrap().remove(field).is_some());
+            let dataset = Dataset::parse(&value.to_string()).unwrap();
+            let err = dataset.check_provenance().unwrap_err();
+            assert!(
+                err.to_string().contains(id) && err.to_string().contains("checked"),
+                "{field}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod search;
 pub mod sources;
 pub mod taxonomy;
 pub mod tokens;
+pub mod track_record;
 pub mod version;
 pub mod writes;
 

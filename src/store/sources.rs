@@ -8,7 +8,8 @@ use crate::search::SearchQuery;
 
 const COLUMNS: &str = r#"
     select t.id, t.kind, t.title, t.publisher, t.url, t.published_on, t.published_precision,
-        t.published_at, t.language, t.note, t.created_at, t.updated_at,
+        t.published_at, t.language, t.note, t.verification, t.checked_on, t.archive_url,
+        t.created_at, t.updated_at,
         (select json_group_array(name)
             from (select name from source_authors where source_id = t.id order by position)) as authors,
         (select json_group_array(cited_id)
@@ -31,6 +32,9 @@ struct SourceRow {
     published_at: Option<String>,
     language: String,
     note: Option<String>,
+    verification: Option<String>,
+    checked_on: Option<String>,
+    archive_url: Option<String>,
     created_at: String,
     updated_at: String,
     authors: String,
@@ -60,6 +64,12 @@ impl TryFrom<SourceRow> for Source {
             cites: from_json("cites", &row.cites)?,
             cited_by: from_json("cited_by", &row.cited_by)?,
             note: row.note,
+            verification: row
+                .verification
+                .map(|v| parse_column("verification", &v))
+                .transpose()?,
+            checked_on: row.checked_on,
+            archive_url: row.archive_url,
             claim_count: row.claim_count,
             created_at: row.created_at,
             updated_at: row.updated_at,

@@ -9,7 +9,7 @@ use super::{
     push_ids, push_list,
 };
 use crate::domain::{
-    CalendarDate, ClaimantRef, Dimension, Estimate, Indicator, LocalizedText, Topic,
+    CalendarDate, ClaimantRef, Dimension, Estimate, EvidenceFilter, Indicator, LocalizedText, Topic,
 };
 
 const TOPIC_COLUMNS: &str = r#"
@@ -130,6 +130,8 @@ pub struct EstimateFilter {
     pub subjects: Vec<String>,
     pub stated_since: Option<CalendarDate>,
     pub stated_until: Option<CalendarDate>,
+    /// What the figures' claims must rest on; `None`: anything but unverified sources alone.
+    pub evidence: Option<EvidenceFilter>,
 }
 
 #[derive(FromRow)]
@@ -142,6 +144,7 @@ struct EstimateRow {
     kind: String,
     status: String,
     superseded_by: Option<String>,
+    evidence: String,
     position: i64,
     quantity: String,
 }
@@ -152,6 +155,7 @@ fn push_estimates_from(qb: &mut QueryBuilder<Sqlite>, indicator: &str, filter: &
          join claimants k on k.id = c.claimant_id where q.indicator_id = ",
     )
     .push_bind(indicator.to_owned());
+    super::claims::push_evidence(qb, filter.evidence);
     if !filter.subjects.is_empty() {
         qb.push(" and q.subject in ");
         push_list(qb, filter.subjects.iter().cloned());
@@ -175,7 +179,8 @@ pub async fn estimates(
     let mut qb = QueryBuilder::<Sqlite>::new(
         r#"select q.claim_id, c.claimant_id, k.names as claimant_names, c.stated_on,
             c.stated_precision, c.kind, c.status,
-            (select n.id from claims n where n.supersedes = c.id) as superseded_by, q.position,
+            (select n.id from claims n where n.supersedes = c.id) as superseded_by, c.evidence,
+            q.position,
             json_object('indicator', q.indicator_id, 'subject', q.subject,
                 'comparison_subject', q.comparison_subject, 'value', q.value, 'lower', q.lower,
                 'upper', q.upper, 'unit', q.unit, 'qualifier', q.qualifier, 'period', q.period,
@@ -216,6 +221,7 @@ pub async fn estimates(
                 status: parse_column("status", &row.status)?,
                 quantity: from_json("quantity", &row.quantity)?,
                 superseded_by: row.superseded_by,
+                evidence: parse_column("evidence", &row.evidence)?,
             };
             Ok((estimate, keyset))
         })

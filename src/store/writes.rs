@@ -622,7 +622,6 @@ async fn write_appearance(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    search::index_claims(conn, &[claim_id.to_owned()]).await?;
     Ok(())
 }
 
@@ -648,6 +647,7 @@ pub async fn create_appearance(
         )));
     }
     write_appearance(&mut tx, claim_id, &id, input, true).await?;
+    search::index_claims(&mut tx, &[claim_id.to_owned()]).await?;
     let created = appearance_on(&mut tx, claim_id, &id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -697,6 +697,7 @@ pub async fn patch_appearance(
     let input =
         AppearanceInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
     write_appearance(&mut tx, claim_id, id, &input, false).await?;
+    search::index_claims(&mut tx, &[claim_id.to_owned()]).await?;
     let after = appearance_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
@@ -1682,11 +1683,12 @@ async fn write_source(
     };
     let statement = if create {
         "insert into sources (kind, title, publisher, url, published_on, published_precision, \
-         published_at, language, note, updated_at, created_at, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         published_at, language, note, verification, checked_on, archive_url, updated_at, \
+         created_at, id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     } else {
         "update sources set kind = ?, title = ?, publisher = ?, url = ?, published_on = ?, \
-         published_precision = ?, published_at = ?, language = ?, note = ?, updated_at = ? \
-         where created_at <> ? and id = ?"
+         published_precision = ?, published_at = ?, language = ?, note = ?, verification = ?, \
+         checked_on = ?, archive_url = ?, updated_at = ? where created_at <> ? and id = ?"
     };
     sqlx::query(statement)
         .bind(input.kind.as_str())
@@ -1698,6 +1700,9 @@ async fn write_source(
         .bind(&input.published_at)
         .bind(input.language.as_str())
         .bind(&input.note)
+        .bind(input.verification.map(|v| v.as_str()))
+        .bind(input.checked_on.map(|d| d.to_iso()))
+        .bind(&input.archive_url)
         .bind(&at)
         // On update the creation time is compared with an impossible one and never filters.
         .bind(if create { at.as_str() } else { "" })
@@ -2085,6 +2090,7 @@ pub async fn import(
                     }
                     let create = !exists(&mut tx, "appearances", &id).await?;
                     write_appearance(&mut tx, claim, &id, input, create).await?;
+                    claims.push(claim.clone());
                     (id, Some(claim.clone()), create)
                 }
                 ImportRecord::Assessment { claim, input } => {
@@ -2139,6 +2145,10 @@ pub async fn import(
             .await
             .map_err(|e| at_line(*line, e))?;
     }
+    // Each claim is indexed once, with all its appearances: indexing it again per appearance
+    // would leave deleted entries that skew its relevance against a freshly built index.
+    claims.sort_unstable();
+    claims.dedup();
     search::index_claims(&mut tx, &claims).await?;
     tx.commit().await?;
     Ok(report)

@@ -91,7 +91,7 @@ async fn writes_need_a_valid_token() {
         );
     }
     assert_eq!(
-        app.ids("/v1/claims?limit=100").await.len(),
+        app.ids("/v1/claims?limit=100&evidence=any").await.len(),
         22,
         "nothing was written"
     );
@@ -361,7 +361,7 @@ async fn bad_bodies_get_the_right_4xx() {
         reqwest::Method::PATCH,
         "/v1/claims/morgan-stanley-us-shortfall-36gw",
         Some(&token),
-        Some(&json!({"supersedes": "morgan-stanley-us-shortfall-55gw"})),
+        Some(&json!({"supersedes": "morgan-stanley-us-shortfall-47gw"})),
     )
     .await;
     assert_eq!(cycle.status(), StatusCode::CONFLICT);
@@ -375,7 +375,7 @@ async fn bad_bodies_get_the_right_4xx() {
     .await;
     assert_eq!(referenced.status(), StatusCode::CONFLICT);
     assert_eq!(
-        app.ids("/v1/claims?limit=100").await.len(),
+        app.ids("/v1/claims?limit=100&evidence=any").await.len(),
         22,
         "nothing was written"
     );

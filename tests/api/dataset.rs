@@ -37,7 +37,7 @@ async fn loading_the_dataset_twice_changes_nothing() {
     .fetch_one(&app.db().await)
     .await
     .unwrap();
-    assert_eq!(counts, (22, 56, 37));
+    assert_eq!(counts, (22, 57, 37));
     store.close().await;
 }
 
@@ -162,7 +162,7 @@ async fn ndjson_records_exported_and_imported_give_the_same_record() {
     let source = Store::open(&app.db_path, 1).await.unwrap();
     let lines = dataset::export_lines(&source).await.unwrap();
     source.close().await;
-    assert_eq!(lines.len(), 5 + 7 + 5 + 37 + 22 + 56 + 3);
+    assert_eq!(lines.len(), 5 + 7 + 5 + 37 + 22 + 57 + 3);
 
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("from-ndjson.db");

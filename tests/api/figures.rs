@@ -13,10 +13,8 @@ fn set<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
 async fn quantity_filters_compare_after_normalising_units() {
     let app = spawn_app().await;
     let shortfall = "indicator=datacenter-power-shortfall";
-    let above_45 = set([
-        "morgan-stanley-us-shortfall-47gw",
-        "morgan-stanley-us-shortfall-55gw",
-    ]);
+    // The 55 GW lead rests on an unverified source alone: only `evidence=any` lists it.
+    let above_45 = set(["morgan-stanley-us-shortfall-47gw"]);
     for value in [
         "45GW",
         "45000MW",
@@ -34,6 +32,18 @@ async fn quantity_filters_compare_after_normalising_units() {
             "value_min={value}"
         );
     }
+    let with_leads = app
+        .ids(&format!(
+            "/v1/claims?{shortfall}&value_min=45GW&evidence=any"
+        ))
+        .await;
+    assert_eq!(
+        with_leads.into_iter().collect::<BTreeSet<_>>(),
+        set([
+            "morgan-stanley-us-shortfall-47gw",
+            "morgan-stanley-us-shortfall-55gw"
+        ])
+    );
     let below = app
         .ids(&format!("/v1/claims?{shortfall}&value_max=45GW"))
         .await;
@@ -58,7 +68,7 @@ async fn quantity_filters_compare_after_normalising_units() {
     );
     // A bound too large for a double is beyond every figure, not an error.
     let all = app.ids(&format!("/v1/claims?{shortfall}")).await.len();
-    assert!(all >= 4);
+    assert_eq!(all, 3, "36, 44 and 47 GW");
     assert_eq!(
         app.ids(&format!("/v1/claims?{shortfall}&value_max=1e999GW"))
             .await
@@ -78,7 +88,6 @@ async fn quantity_filters_compare_after_normalising_units() {
         us_power.into_iter().collect::<BTreeSet<_>>(),
         set([
             "morgan-stanley-us-shortfall-47gw",
-            "morgan-stanley-us-shortfall-55gw",
             "openai-us-100gw-per-year",
             "openai-electron-gap-2024",
         ])
@@ -131,7 +140,7 @@ async fn estimates_show_every_figure_of_an_indicator_over_time() {
     let body = app
         .get_json("/v1/indicators/datacenter-power-shortfall/estimates?count=true")
         .await;
-    assert_eq!(body["total"], 5);
+    assert_eq!(body["total"], 4, "the 55 GW lead is left out");
     let rows: Vec<(String, f64, Option<String>)> = body["data"]
         .as_array()
         .unwrap()
@@ -145,12 +154,18 @@ async fn estimates_show_every_figure_of_an_indicator_over_time() {
         })
         .collect();
     let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
-    assert_eq!(values, [36.0, 44.0, 13.0, 47.0, 55.0], "oldest first");
+    assert_eq!(values, [36.0, 44.0, 13.0, 47.0], "oldest first");
     assert_eq!(
         rows[0].2.as_deref(),
         Some("morgan-stanley-us-shortfall-44gw")
     );
-    assert_eq!(rows[4].2, None, "55 GW is the latest word");
+    assert_eq!(rows[3].2, None, "47 GW is the latest verified word");
+    let everything = app
+        .get_json("/v1/indicators/datacenter-power-shortfall/estimates?evidence=any")
+        .await;
+    let last = &everything["data"][4];
+    assert_eq!(last["claim_id"], "morgan-stanley-us-shortfall-55gw");
+    assert_eq!(last["evidence"], "unverified");
     assert_eq!(body["data"][0]["claimant"]["name"], "Morgan Stanley");
 
     let mut walked = Vec::new();
@@ -177,7 +192,7 @@ async fn estimates_show_every_figure_of_an_indicator_over_time() {
     let recent = app
         .get_json("/v1/indicators/datacenter-power-shortfall/estimates?stated_since=2025-12-01")
         .await;
-    assert_eq!(recent["data"].as_array().unwrap().len(), 2);
+    assert_eq!(recent["data"].as_array().unwrap().len(), 1);
     assert_eq!(
         app.get("/v1/indicators/nothing/estimates").await.status(),
         404
@@ -195,17 +210,22 @@ async fn the_3x_forecast_is_pending_with_its_evidence() {
     assert_eq!(assessment["verdict"], "pending");
     let evidence = assessment["evidence"].to_string();
     assert!(
-        evidence.contains("10,087 TWh") && evidence.contains("4,244 TWh"),
+        evidence.contains("10,087 TWh") && evidence.contains("about 4,400 TWh"),
         "{evidence}"
     );
-    assert!(assessment["summary"].as_str().unwrap().contains("2.2-2.5"));
+    // Like with like: China's consumption against all US generation, not the power sector's.
+    assert!(evidence.contains("about 2.36x"), "{evidence}");
+    assert!(!evidence.contains("2.45x"), "{evidence}");
+    assert!(assessment["summary"].as_str().unwrap().contains("2.2-2.4"));
 
     let open = app
         .ids("/v1/claims?status=pending&due_before=2027-01-01")
         .await;
     assert_eq!(open, ["musk-china-3x-us-generation-by-2026"]);
+    // Only China's side of the electron gap is verified.
+    assert!(app.ids("/v1/claims?status=correct").await.is_empty());
     assert_eq!(
-        app.ids("/v1/claims?status=correct").await,
+        app.ids("/v1/claims?status=partly_correct").await,
         ["openai-electron-gap-2024"]
     );
     let listed = app
@@ -219,7 +239,7 @@ async fn revision_chains_refuse_cycles_and_forks() {
     let app = spawn_app().await;
     let db = app.db().await;
     let cycle = sqlx::query(
-        "update claims set supersedes = 'morgan-stanley-us-shortfall-55gw' \
+        "update claims set supersedes = 'morgan-stanley-us-shortfall-47gw' \
          where id = 'morgan-stanley-us-shortfall-36gw'",
     )
     .execute(&db)
@@ -238,7 +258,7 @@ async fn revision_chains_refuse_cycles_and_forks() {
         .await;
     assert_eq!(
         chain["data"].as_array().unwrap().len(),
-        4,
+        3,
         "nothing changed"
     );
 }

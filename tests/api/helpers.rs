@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use claimtrail::config::{DatabaseArgs, LimitArgs, ServeArgs};
+use claimtrail::domain::CalendarDate;
 use claimtrail::startup::Application;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
@@ -28,6 +29,20 @@ pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db_path = dir.path().join("claimtrail.db");
     let address = start(&db_path).await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db_path,
+        _dir: dir,
+    }
+}
+
+/// Starts the server like `spawn_app`, with its clock set to `today` (YYYY-MM-DD).
+pub async fn spawn_app_on(today: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db_path = dir.path().join("claimtrail.db");
+    let today = CalendarDate::parse(today).expect("a date");
+    let address = start_configured(&db_path, true, unlimited(), Some(today)).await;
     TestApp {
         address,
         client: reqwest::Client::new(),
@@ -75,6 +90,16 @@ pub async fn start_limited(
     public_reads: bool,
     limits: LimitArgs,
 ) -> String {
+    start_configured(db_path, public_reads, limits, None).await
+}
+
+/// Starts a server on `db_path` with the given settings and clock, and returns its base URL.
+async fn start_configured(
+    db_path: &std::path::Path,
+    public_reads: bool,
+    limits: LimitArgs,
+    today: Option<CalendarDate>,
+) -> String {
     if std::env::var_os("TEST_LOG").is_some() {
         claimtrail::telemetry::init();
     }
@@ -87,6 +112,7 @@ pub async fn start_limited(
         workers: Some(2),
         no_dataset: false,
         public_reads,
+        today,
         limits,
     };
     let app = Application::build(&args).await.expect("the app starts");

@@ -15,3 +15,4 @@ mod limits;
 mod openapi;
 mod resources;
 mod search;
+mod trust;

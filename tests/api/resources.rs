@@ -76,12 +76,14 @@ async fn sources_keep_their_citation_chain_and_uncertainty() {
     let letter = app
         .get_json("/v1/sources/openai-ostp-submission-2025-10")
         .await;
+    // Reports name Chris Lehane writing to Michael Kratsios; none supports Sam Altman.
+    let note = letter["note"].as_str().unwrap();
     assert!(
-        letter["note"]
-            .as_str()
-            .unwrap()
-            .contains("Signatory uncertain")
+        note.contains("Chris Lehane") && note.contains("Michael Kratsios"),
+        "{note}"
     );
+    assert!(note.contains("no report supports Sam Altman"), "{note}");
+    assert_eq!(letter["verification"], "secondary");
 }
 
 #[tokio::test]
