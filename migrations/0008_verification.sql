@@ -25,63 +25,50 @@ create index claims_resting_on_unverified on claims (id) where evidence = 'unver
 -- Track records count a claimant's predictions by status and list those falling due.
 create index claims_by_claimant_kind on claims (claimant_id, kind, status, due_on, evidence);
 
-update claims set evidence = (
-    select case min(case s.verification when 'verified' then 1 when 'secondary' then 2
-                                        when 'unverified' then 4 else 3 end)
-        when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
-        when 4 then 'unverified' else 'none' end
-    from appearances a join sources s on s.id = a.source_id where a.claim_id = claims.id);
+-- The level of each claim with appearances; a claim without any has none. The triggers below
+-- read it for one claim at a time (SQLite pushes `claim_id = ?` into the grouped view).
+create view claim_evidence (claim_id, evidence) as
+    select a.claim_id,
+        case min(case s.verification when 'verified' then 1 when 'secondary' then 2
+                                     when 'unverified' then 4 else 3 end)
+            when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
+            else 'unverified' end
+    from appearances a join sources s on s.id = a.source_id
+    group by a.claim_id;
+
+update claims set evidence = coalesce(
+    (select evidence from claim_evidence where claim_id = claims.id), 'none');
 
 create trigger claims_evidence_after_appearance_insert after insert on appearances begin
-    update claims set evidence = (
-        select case min(case s.verification when 'verified' then 1 when 'secondary' then 2
-                                            when 'unverified' then 4 else 3 end)
-            when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
-            when 4 then 'unverified' else 'none' end
-        from appearances a join sources s on s.id = a.source_id where a.claim_id = new.claim_id)
+    update claims set evidence = coalesce(
+        (select evidence from claim_evidence where claim_id = new.claim_id), 'none')
     where id = new.claim_id;
 end;
 
 create trigger claims_evidence_after_appearance_delete after delete on appearances begin
-    update claims set evidence = (
-        select case min(case s.verification when 'verified' then 1 when 'secondary' then 2
-                                            when 'unverified' then 4 else 3 end)
-            when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
-            when 4 then 'unverified' else 'none' end
-        from appearances a join sources s on s.id = a.source_id where a.claim_id = old.claim_id)
+    update claims set evidence = coalesce(
+        (select evidence from claim_evidence where claim_id = old.claim_id), 'none')
     where id = old.claim_id;
 end;
 
 create trigger claims_evidence_after_appearance_update
 after update of claim_id, source_id on appearances begin
-    update claims set evidence = (
-        select case min(case s.verification when 'verified' then 1 when 'secondary' then 2
-                                            when 'unverified' then 4 else 3 end)
-            when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
-            when 4 then 'unverified' else 'none' end
-        from appearances a join sources s on s.id = a.source_id where a.claim_id = claims.id)
+    update claims set evidence = coalesce(
+        (select evidence from claim_evidence where claim_id = claims.id), 'none')
     where id in (old.claim_id, new.claim_id);
 end;
 
 create trigger claims_evidence_after_source_update after update of verification on sources
 when old.verification is not new.verification begin
-    update claims set evidence = (
-        select case min(case s.verification when 'verified' then 1 when 'secondary' then 2
-                                            when 'unverified' then 4 else 3 end)
-            when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
-            when 4 then 'unverified' else 'none' end
-        from appearances a join sources s on s.id = a.source_id where a.claim_id = claims.id)
+    update claims set evidence = coalesce(
+        (select evidence from claim_evidence where claim_id = claims.id), 'none')
     where id in (select claim_id from appearances where source_id = new.id);
 end;
 
 -- An import may write a source after the appearances that cite it (foreign keys are deferred).
 create trigger claims_evidence_after_source_insert after insert on sources
 when new.verification is not null begin
-    update claims set evidence = (
-        select case min(case s.verification when 'verified' then 1 when 'secondary' then 2
-                                            when 'unverified' then 4 else 3 end)
-            when 1 then 'verified' when 2 then 'secondary' when 3 then 'unrecorded'
-            when 4 then 'unverified' else 'none' end
-        from appearances a join sources s on s.id = a.source_id where a.claim_id = claims.id)
+    update claims set evidence = coalesce(
+        (select evidence from claim_evidence where claim_id = claims.id), 'none')
     where id in (select claim_id from appearances where source_id = new.id);
 end;

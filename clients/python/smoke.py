@@ -16,6 +16,8 @@ from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from claimtrail_client import AuthenticatedClient, Client
+from claimtrail_client.api.claimants import get_track_record
+from claimtrail_client.api.sources import get_source
 from claimtrail_client.api.claims import (
     create_claim,
     delete_claim,
@@ -30,6 +32,12 @@ from claimtrail_client.models.claim_kind import ClaimKind
 from claimtrail_client.models.claim_list import ClaimList
 from claimtrail_client.models.claim_patch import ClaimPatch
 from claimtrail_client.models.date_precision import DatePrecision
+from claimtrail_client.models.evidence_filter import EvidenceFilter
+from claimtrail_client.models.evidence_level import EvidenceLevel
+from claimtrail_client.models.revision_direction import RevisionDirection
+from claimtrail_client.models.source import Source
+from claimtrail_client.models.track_record import TrackRecord
+from claimtrail_client.models.verification import Verification
 from claimtrail_client.models.horizon import Horizon
 from claimtrail_client.models.matched_in import MatchedIn
 from claimtrail_client.models.problem import Problem
@@ -138,6 +146,33 @@ def search_chinese() -> None:
         c.snippet_lang == "zh-TW" and isinstance(c.snippet, str) and "<mark>電力</mark>" in c.snippet
         for c in tw.data
     ), [(c.id, c.snippet) for c in tw.data]
+
+
+@step("what the evidence rests on: sources' checks, leads left out, a track record")
+def trust() -> None:
+    lead = "morgan-stanley-us-shortfall-55gw"
+    listed = expect(list_claims.sync_detailed(client=reader, claimant=["morgan-stanley"]), 200, ClaimList)
+    assert lead not in {c.id for c in listed.data}, "an unverified lead is not listed by default"
+    every = expect(
+        list_claims.sync_detailed(client=reader, claimant=["morgan-stanley"], evidence=EvidenceFilter.ANY),
+        200,
+        ClaimList,
+    )
+    (marked,) = [c for c in every.data if c.id == lead]
+    assert marked.evidence.rests_on == EvidenceLevel.UNVERIFIED, marked.evidence
+    assert marked.evidence.unverified == 1 and marked.evidence.verified == 0, marked.evidence
+
+    source = expect(get_source.sync_detailed("benzinga-2025-11-13-goldman", client=reader), 200, Source)
+    assert source.verification == Verification.VERIFIED, source.verification
+    assert source.checked_on == datetime.date(2026, 12, 2), source.checked_on
+
+    record = expect(get_track_record.sync_detailed("morgan-stanley", client=reader), 200, TrackRecord)
+    (shortfall,) = [e for e in record.estimates if e.indicator == "datacenter-power-shortfall"]
+    moves = [(r.from_, r.to, r.direction) for r in shortfall.revisions]
+    assert moves == [(36.0, 44.0, RevisionDirection.UP), (44.0, 47.0, RevisionDirection.UP)], moves
+    musk = expect(get_track_record.sync_detailed("elon-musk", client=reader, due_within=3650), 200, TrackRecord)
+    assert musk.predictions.total == 3, musk.predictions
+    assert musk.appearances.misquoted >= 4, musk.appearances
 
 
 created: list[tuple[str, str]] = []  # (id, etag)

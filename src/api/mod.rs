@@ -208,9 +208,9 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
 
 /// States what `Slug::parse`, `LanguageTag::parse`, `Unit::parse` and the URL check accept
 /// wherever the server applies them: the id a body gives, every `lang` and `language`, the keys
-/// of `LocalizedText`, a figure's unit and every `url` and `archive_url`. utoipa cannot take these patterns from
-/// the types without wrapping a described field in an `allOf` with an object, so the types' own
-/// schemas (and the domain's patterns) are copied in here.
+/// of `LocalizedText`, a figure's unit and every `url` and `archive_url`. utoipa cannot take
+/// these patterns from the types without wrapping a described field in an `allOf` with an
+/// object, so the types' own schemas (and the domain's patterns) are copied in here.
 fn string_formats(schemas: &mut serde_json::Map<String, serde_json::Value>) {
     use crate::domain::{LanguageTag, Slug, URL_PATTERN, Unit};
     use serde_json::Value;

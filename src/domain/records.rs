@@ -1067,22 +1067,8 @@ pub struct FigureRevision {
     /// When the revising claim was made.
     #[schema(example = "2025-12-01", format = Date)]
     pub stated_on: String,
-    #[schema(example = "US")]
-    pub subject: String,
-    /// The figure before, in the unit of the figure after.
-    #[schema(example = 44.0)]
-    pub from: f64,
-    #[schema(example = 47.0)]
-    pub to: f64,
-    #[schema(example = "GW")]
-    pub unit: String,
-    /// `to - from`.
-    #[schema(example = 3.0)]
-    pub absolute: f64,
-    /// `(to - from) / from`: 0.068 is +6.8%; null when `from` is 0.
-    #[schema(example = 0.06818181818181818)]
-    #[schema(required = true)]
-    pub relative: Option<f64>,
+    #[serde(flatten)]
+    pub change: FigureChange,
     pub direction: RevisionDirection,
 }
 

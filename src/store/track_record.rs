@@ -9,9 +9,9 @@ use sqlx::{FromRow, SqliteConnection};
 
 use super::{Store, display_name, from_json, parse_column};
 use crate::domain::{
-    CalendarDate, ClaimantRef, DuePrediction, FidelityRecord, FigureMove, FigureRevision, Horizon,
-    IndicatorRecord, LatestFigure, LocalizedText, PredictionRecord, Stated, StatusCounts,
-    TrackRecord,
+    CalendarDate, ClaimantRef, DuePrediction, FidelityRecord, FigureChange, FigureMove,
+    FigureRevision, Horizon, IndicatorRecord, LatestFigure, LocalizedText, PredictionRecord,
+    Stated, StatusCounts, TrackRecord,
 };
 
 /// How many entries each list of a track record holds at most; its count has them all.
@@ -225,19 +225,22 @@ async fn estimates(
             Stated::of(row.value, &row.unit, row.value_si),
         );
         by_indicator
-            .entry(row.indicator_id)
+            .entry(row.indicator_id.clone())
             .or_default()
             .push(FigureRevision {
                 from_claim: row.from_claim,
                 to_claim: row.to_claim,
                 stated_on: row.stated_on,
-                subject: row.subject,
-                from: moved.from,
-                to: row.value,
-                unit: row.unit,
-                absolute: moved.absolute,
-                relative: moved.relative,
                 direction: moved.direction(),
+                change: FigureChange {
+                    indicator: row.indicator_id.clone(),
+                    subject: row.subject,
+                    from: moved.from,
+                    to: row.value,
+                    unit: row.unit,
+                    absolute: moved.absolute,
+                    relative: moved.relative,
+                },
             });
     }
     let mut records = Vec::with_capacity(figures.len());

@@ -27,7 +27,7 @@ fn claim_body(id: &str) -> Value {
     })
 }
 
-async fn send(
+pub async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,

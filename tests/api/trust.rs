@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::curation::token;
+use crate::curation::{send, token};
 use crate::helpers::{TestApp, enc, ids_of, spawn_app, spawn_app_on};
 
 const DATASET: &str = include_str!("../../data/dataset.json");
@@ -357,24 +357,16 @@ async fn labels_and_urls_say_what_was_checked() {
 async fn verification_is_written_and_moves_the_evidence_of_claims() {
     let app = spawn_app().await;
     let token = token(&app).await;
-    let send = |method: reqwest::Method, path: String, body: Value| {
-        let (app, token) = (&app, &token);
-        async move {
-            app.client
-                .request(method, format!("{}{path}", app.address))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
     let created = send(
+        &app,
         reqwest::Method::POST,
-        "/v1/sources".into(),
-        json!({"id": "a-lead", "kind": "article", "publisher": "A wire", "language": "en",
+        "/v1/sources",
+        Some(&token),
+        Some(
+            &json!({"id": "a-lead", "kind": "article", "publisher": "A wire", "language": "en",
                "verification": "unverified", "checked_on": "2026-12-01",
                "archive_url": "https://web.archive.org/web/2026/https://example.org/a"}),
+        ),
     )
     .await;
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -382,10 +374,14 @@ async fn verification_is_written_and_moves_the_evidence_of_claims() {
     assert_eq!(created["verification"], "unverified");
     assert_eq!(created["checked_on"], "2026-12-01");
     let claim = send(
+        &app,
         reqwest::Method::POST,
-        "/v1/claims".into(),
-        json!({"id": "a-rumour", "claimant": "openai", "kind": "assertion",
+        "/v1/claims",
+        Some(&token),
+        Some(
+            &json!({"id": "a-rumour", "claimant": "openai", "kind": "assertion",
                "stated_on": "2026-11-30", "text": {"en": "A rumoured figure."}}),
+        ),
     )
     .await;
     assert_eq!(claim.status(), StatusCode::CREATED);
@@ -394,9 +390,11 @@ async fn verification_is_written_and_moves_the_evidence_of_claims() {
         "none"
     );
     let appeared = send(
+        &app,
         reqwest::Method::POST,
-        "/v1/claims/a-rumour/appearances".into(),
-        json!({"id": "a-rumour-wire", "source": "a-lead", "lang": "en"}),
+        "/v1/claims/a-rumour/appearances",
+        Some(&token),
+        Some(&json!({"id": "a-rumour-wire", "source": "a-lead", "lang": "en"})),
     )
     .await;
     assert_eq!(appeared.status(), StatusCode::CREATED);
@@ -444,10 +442,14 @@ async fn verification_is_written_and_moves_the_evidence_of_claims() {
 
     // Bad values are refused by name.
     let refused = send(
+        &app,
         reqwest::Method::POST,
-        "/v1/sources".into(),
-        json!({"id": "bad-check", "kind": "article", "publisher": "A wire", "language": "en",
+        "/v1/sources",
+        Some(&token),
+        Some(
+            &json!({"id": "bad-check", "kind": "article", "publisher": "A wire", "language": "en",
                "verification": "probably", "checked_on": "yesterday", "archive_url": "ftp://x"}),
+        ),
     )
     .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -120,6 +120,38 @@ step("full-text search in Chinese: q=电力", async () => {
   );
 });
 
+step("what the evidence rests on: sources' checks, leads left out, a track record", async () => {
+  const lead = "morgan-stanley-us-shortfall-55gw";
+  const listed = await reader.GET("/v1/claims", { params: { query: { claimant: ["morgan-stanley"] } } });
+  assert.ok(listed.data, `no data: ${JSON.stringify(listed.error)}`);
+  assert.ok(!listed.data.data.some((c) => c.id === lead), "an unverified lead is not listed by default");
+  const every = await reader.GET("/v1/claims", {
+    params: { query: { claimant: ["morgan-stanley"], evidence: "any" } },
+  });
+  assert.ok(every.data, `no data: ${JSON.stringify(every.error)}`);
+  const marked = every.data.data.find((c) => c.id === lead);
+  assert.equal(marked?.evidence.rests_on, "unverified");
+
+  const source = await reader.GET("/v1/sources/{id}", { params: { path: { id: "benzinga-2025-11-13-goldman" } } });
+  assert.ok(source.data, `no data: ${JSON.stringify(source.error)}`);
+  assert.equal(source.data.verification, "verified");
+  assert.equal(source.data.checked_on, "2026-12-02");
+
+  const record = await reader.GET("/v1/claimants/{id}/track-record", {
+    params: { path: { id: "morgan-stanley" }, query: { due_within: 30 } },
+  });
+  assert.ok(record.data, `no data: ${JSON.stringify(record.error)}`);
+  const shortfall = record.data.estimates.find((e) => e.indicator === "datacenter-power-shortfall");
+  assert.deepEqual(
+    shortfall?.revisions.map((r) => [r.from, r.to, r.direction]),
+    [
+      [36, 44, "up"],
+      [44, 47, "up"],
+    ],
+  );
+  assert.equal(record.data.predictions.due_within_days, 30);
+});
+
 step("create a claim (bearer token)", async () => {
   const id = `smoke-ts-${randomUUID().slice(0, 12)}`;
   const text = { en: "Smoke test: 45 GW of new power by 2030.", "zh-CN": "冒烟测试:到2030年新增45吉瓦电力。" };
