@@ -47,7 +47,13 @@ use error::{
         (name = "service", description = "Liveness and readiness of the service.")
     ),
     components(
-        schemas(Problem, FieldError, ProblemCode, crate::domain::Expansion),
+        schemas(
+            Problem,
+            FieldError,
+            ProblemCode,
+            crate::domain::Expansion,
+            crate::domain::EvidenceFilter
+        ),
         responses(
             BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden,
             TooManyRequests, UriTooLong, HeadersTooLarge, RequestTimeout, ServiceUnavailable

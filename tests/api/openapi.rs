@@ -175,3 +175,30 @@ async fn a_patch_body_requires_nothing() {
     // Claims, appearances, assessments, claimants, sources, topics, indicators.
     assert_eq!(patches, 7);
 }
+
+/// Every `$ref` names a schema, response or parameter the document holds: a dangling one makes
+/// generators skip the operation (openapi-python-client drops it) and validators skip its checks.
+#[tokio::test]
+async fn every_reference_resolves() {
+    fn walk<'a>(value: &'a Value, refs: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    refs.push(target);
+                }
+                map.values().for_each(|v| walk(v, refs));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, refs)),
+            _ => {}
+        }
+    }
+    let app = spawn_app().await;
+    let doc = app.get_json("/openapi.json").await;
+    let mut refs = Vec::new();
+    walk(&doc, &mut refs);
+    assert!(refs.len() > 100, "{} references", refs.len());
+    for target in refs {
+        let pointer = target.strip_prefix('#').expect("a local reference");
+        assert!(doc.pointer(pointer).is_some(), "{target} does not resolve");
+    }
+}
