@@ -19,17 +19,24 @@ use crate::store::tokens::{self, TokenInfo};
 #[derive(Debug, Clone, Copy)]
 pub struct PublicReads(pub bool);
 
+/// The token of an `Authorization: Bearer <token>` header. The scheme is matched without regard
+/// to case, as RFC 9110 (11.1) has it: `BEARER` and `bearer` are `Bearer`.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
 /// The live token a request presents.
 async fn authenticate(req: &HttpRequest) -> Result<TokenInfo, ApiError> {
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned())
+        .and_then(bearer_credentials)
+        .map(str::to_owned)
         .ok_or(ApiError::Unauthorized(
             "This needs a token: send Authorization: Bearer <token>.",
         ))?;
@@ -76,4 +83,19 @@ pub async fn guard_reads(
         authenticate(req.request()).await?;
     }
     next.call(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_credentials;
+
+    #[test]
+    fn the_scheme_is_matched_without_regard_to_case() {
+        for header in ["Bearer ct_x", "bearer ct_x", "BEARER ct_x", "BeArEr  ct_x "] {
+            assert_eq!(bearer_credentials(header), Some("ct_x"), "{header}");
+        }
+        for header in ["Basic ct_x", "Bearer", "Bearer ", "Bearerct_x", "ct_x"] {
+            assert_eq!(bearer_credentials(header), None, "{header}");
+        }
+    }
 }

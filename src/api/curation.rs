@@ -23,9 +23,11 @@ use crate::domain::{
     ClaimantBody, ClaimantInput, FieldProblem, IndicatorBody, SourceBody, SourceInput, TermInput,
     TopicBody,
 };
+use crate::store::claims::{self, Expand};
 use crate::store::taxonomy;
 use crate::store::writes::{
-    self, Created, HistoryEntry, Idempotency, ImportRecord, ImportReport, TermKind, WriteError,
+    self, Created, HistoryEntry, Idempotency, ImportRecord, ImportReport, Preconditions, TermKind,
+    WriteError,
 };
 use crate::store::{PageRequest, Store};
 
@@ -66,7 +68,11 @@ impl From<WriteError> for ApiError {
                 code: ProblemCode::ClaimNotFound,
                 detail: "There is no such claim.".into(),
             },
-            WriteError::Stale => ApiError::PreconditionFailed,
+            WriteError::Stale => ApiError::STALE,
+            WriteError::Matched => ApiError::PreconditionFailed(
+                "If-None-Match names the current version of this resource (or is *, and it \
+                 exists): nothing was changed.",
+            ),
             WriteError::KeyReused => ApiError::Validation(vec![FieldError {
                 field: "Idempotency-Key".into(),
                 message: "was used with a different request; use a new key for a new request"
@@ -168,11 +174,58 @@ fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, Ap
     }))
 }
 
-fn if_match(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+/// The conditions a write is made on: `If-Match` and `If-None-Match`, each `*` or a list of
+/// entity-tags (`"…"`, `W/"…"`). Any other value is a 400 that shows the quoted form: an ETag
+/// pasted without its quotes would otherwise never match, and a 412 would send the client to
+/// fetch the record again for ever.
+fn preconditions(req: &HttpRequest) -> Result<Preconditions, ApiError> {
+    let mut errors = Vec::new();
+    let mut read = |name: header::HeaderName| {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(&name)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}"))
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        let value = values.join(", ");
+        if !is_entity_tag_list(&value) {
+            let bare = value.trim().trim_matches('"');
+            errors.push(FieldError {
+                field: name.as_str().to_owned(),
+                message: format!(
+                    "must be * or entity-tags in double quotes, such as {name}: \"{bare}\" \
+                     (the ETag header's value, quotes included)"
+                ),
+            });
+        }
+        Some(value)
+    };
+    let pre = Preconditions {
+        if_match: read(header::IF_MATCH),
+        if_none_match: read(header::IF_NONE_MATCH),
+    };
+    if errors.is_empty() {
+        Ok(pre)
+    } else {
+        Err(ApiError::InvalidParameters(errors))
+    }
+}
+
+/// Whether `value` is `*` or a comma-separated list of entity-tags (RFC 9110 8.8.3), none of
+/// which holds a comma: the list is split on them, and no ETag of this server has one.
+fn is_entity_tag_list(value: &str) -> bool {
+    let is_tag = |t: &str| {
+        let opaque = t.strip_prefix("W/").unwrap_or(t);
+        opaque.len() >= 2
+            && opaque.starts_with('"')
+            && opaque.ends_with('"')
+            && opaque[1..opaque.len() - 1]
+                .bytes()
+                .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) && b != b',' || b >= 0x80)
+    };
+    value.trim() == "*" || value.split(',').map(str::trim).all(is_tag)
 }
 
 /// 201 with the new record, its `Location` and its `ETag`; a replay answers as the first time.
@@ -279,10 +332,11 @@ async fn update_claim(
         &store,
         &path.id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
-    .await?;
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::ClaimNotFound, "claim", &path.id))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, writes::etag(&claim)))
         .json(claim))
@@ -313,7 +367,9 @@ async fn delete_claim(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_claim(&store, &path.id, if_match(&req).as_deref(), &token.id).await?;
+    writes::delete_claim(&store, &path.id, &preconditions(&req)?, &token.id)
+        .await
+        .map_err(|e| sub_resource_error(e, ProblemCode::ClaimNotFound, "claim", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -472,23 +528,26 @@ async fn update_appearance(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let patched = writes::patch_appearance(
+    let outcome = writes::patch_appearance(
         &store,
         &path.id,
         &path.appearance_id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
-    .await
-    .map_err(|e| {
-        sub_resource_error(
-            e,
-            ProblemCode::AppearanceNotFound,
-            "appearance",
-            &path.appearance_id,
-        )
-    })?;
+    .await;
+    let patched = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            let part = (
+                ProblemCode::AppearanceNotFound,
+                "appearance",
+                path.appearance_id.as_str(),
+            );
+            return Err(claim_part_error(&store, e, &path.id, part).await);
+        }
+    };
     Ok(with_etag(StatusCode::OK, &patched))
 }
 
@@ -516,22 +575,22 @@ async fn delete_appearance(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_appearance(
+    let outcome = writes::delete_appearance(
         &store,
         &path.id,
         &path.appearance_id,
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
-    .await
-    .map_err(|e| {
-        sub_resource_error(
-            e,
+    .await;
+    if let Err(e) = outcome {
+        let part = (
             ProblemCode::AppearanceNotFound,
             "appearance",
-            &path.appearance_id,
-        )
-    })?;
+            path.appearance_id.as_str(),
+        );
+        return Err(claim_part_error(&store, e, &path.id, part).await);
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -539,6 +598,24 @@ async fn delete_appearance(
 fn sub_resource_error(e: WriteError, code: ProblemCode, what: &str, id: &str) -> ApiError {
     match e {
         WriteError::NotFound => no_such(code, what, id),
+        other => other.into(),
+    }
+}
+
+/// A write to one of a claim's appearances or assessments found nothing: names the claim when it
+/// is the claim that does not exist, and the record under it otherwise.
+async fn claim_part_error(
+    store: &Store,
+    e: WriteError,
+    claim: &str,
+    (code, what, id): (ProblemCode, &str, &str),
+) -> ApiError {
+    match e {
+        WriteError::NotFound => match claims::get(store, claim, Expand::default()).await {
+            Ok(None) => no_such(ProblemCode::ClaimNotFound, "claim", claim),
+            Ok(Some(_)) => no_such(code, what, id),
+            Err(e) => e.into(),
+        },
         other => other.into(),
     }
 }
@@ -657,23 +734,26 @@ async fn update_assessment(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let patched = writes::patch_assessment(
+    let outcome = writes::patch_assessment(
         &store,
         &path.id,
         &path.assessment_id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
-    .await
-    .map_err(|e| {
-        sub_resource_error(
-            e,
-            ProblemCode::AssessmentNotFound,
-            "assessment",
-            &path.assessment_id,
-        )
-    })?;
+    .await;
+    let patched = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            let part = (
+                ProblemCode::AssessmentNotFound,
+                "assessment",
+                path.assessment_id.as_str(),
+            );
+            return Err(claim_part_error(&store, e, &path.id, part).await);
+        }
+    };
     Ok(with_etag(StatusCode::OK, &patched))
 }
 
@@ -700,22 +780,22 @@ async fn delete_assessment(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_assessment(
+    let outcome = writes::delete_assessment(
         &store,
         &path.id,
         &path.assessment_id,
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
-    .await
-    .map_err(|e| {
-        sub_resource_error(
-            e,
+    .await;
+    if let Err(e) = outcome {
+        let part = (
             ProblemCode::AssessmentNotFound,
             "assessment",
-            &path.assessment_id,
-        )
-    })?;
+            path.assessment_id.as_str(),
+        );
+        return Err(claim_part_error(&store, e, &path.id, part).await);
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -791,7 +871,7 @@ async fn update_topic(
         TermKind::Topic,
         &path.id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
     .await
@@ -832,7 +912,7 @@ async fn delete_topic(
         &store,
         TermKind::Topic,
         &path.id,
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
         cascade,
     )
@@ -919,7 +999,7 @@ async fn update_indicator(
         TermKind::Indicator,
         &path.id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
     .await
@@ -960,7 +1040,7 @@ async fn delete_indicator(
         &store,
         TermKind::Indicator,
         &path.id,
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
         cascade,
     )
@@ -1064,7 +1144,7 @@ async fn update_claimant(
         &store,
         &path.id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
     .await
@@ -1096,7 +1176,7 @@ async fn delete_claimant(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_claimant(&store, &path.id, if_match(&req).as_deref(), &token.id)
+    writes::delete_claimant(&store, &path.id, &preconditions(&req)?, &token.id)
         .await
         .map_err(|e| sub_resource_error(e, ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
@@ -1171,7 +1251,7 @@ async fn update_source(
         &store,
         &path.id,
         &Value::Object(body),
-        if_match(&req).as_deref(),
+        &preconditions(&req)?,
         &token.id,
     )
     .await
@@ -1203,7 +1283,7 @@ async fn delete_source(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_source(&store, &path.id, if_match(&req).as_deref(), &token.id)
+    writes::delete_source(&store, &path.id, &preconditions(&req)?, &token.id)
         .await
         .map_err(|e| sub_resource_error(e, ProblemCode::SourceNotFound, "source", &path.id))?;
     Ok(HttpResponse::NoContent().finish())

@@ -261,6 +261,20 @@ pub struct RequestTimeout(pub Problem);
 )]
 pub struct ServiceUnavailable(pub Problem);
 
+/// A condition of the request does not hold.
+#[derive(ToResponse)]
+#[response(
+    description = "`If-Match` names no current version of the resource (a GET with `If-Match` \
+                   asks for this version only); nothing is sent.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Precondition Failed", "status": 412,
+        "detail": "If-Match does not name the current version (ETag) of this resource: fetch it again and retry.",
+        "code": "precondition_failed"
+    })
+)]
+pub struct PreconditionFailed(pub Problem);
+
 /// The representation the client holds is current.
 #[derive(ToResponse)]
 #[response(
@@ -309,8 +323,10 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A condition of the request (`If-Match`, `If-None-Match`) does not hold; the detail says
+    /// which.
     #[error("precondition failed")]
-    PreconditionFailed,
+    PreconditionFailed(&'static str),
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error(transparent)]
@@ -324,6 +340,12 @@ impl From<sqlx::Error> for ApiError {
 }
 
 impl ApiError {
+    /// `If-Match` names no current version.
+    pub const STALE: ApiError = ApiError::PreconditionFailed(
+        "If-Match does not name the current version (ETag) of this resource: fetch it again and \
+         retry.",
+    );
+
     pub fn not_found(code: ProblemCode, what: &str, id: &str) -> ApiError {
         ApiError::NotFound {
             code,
@@ -358,7 +380,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
             ApiError::Validation(_) => ProblemCode::ValidationFailed,
             ApiError::Conflict(_) => ProblemCode::Conflict,
-            ApiError::PreconditionFailed => ProblemCode::PreconditionFailed,
+            ApiError::PreconditionFailed(_) => ProblemCode::PreconditionFailed,
             ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
@@ -426,9 +448,7 @@ impl ApiError {
                 n => format!("{n} fields are invalid."),
             },
             ApiError::Conflict(why) => why.clone(),
-            ApiError::PreconditionFailed => "If-Match does not name the current version (ETag) of \
-                                             this resource: fetch it again and retry."
-                .to_owned(),
+            ApiError::PreconditionFailed(detail) => (*detail).to_owned(),
             ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
             ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
@@ -482,7 +502,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 
-use actix_web::http::header::{self, Accept, Header, Quality};
+use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::Stream;
@@ -102,26 +102,76 @@ pub fn negotiate(
             .then_some(format)
             .ok_or_else(not_acceptable);
     }
-    if !req.headers().contains_key(header::ACCEPT) {
+    let values: Vec<&str> = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ranges = media_ranges(&values.join(","));
+    // No Accept, or one without a single media range, says nothing: JSON.
+    if ranges.is_empty() {
         return Ok(Format::Json);
     }
-    // An Accept header that does not parse says nothing, like a missing one.
-    let Ok(accept) = Accept::parse(req) else {
-        return Ok(Format::Json);
-    };
-    let mut ranked: Vec<_> = accept
+    // Each format takes the weight of the most specific range that names it (RFC 9110 12.5.1),
+    // so `application/json;q=0, */*` refuses JSON even though `*/*` would take it. The best
+    // weight wins; among equals, the range the client listed first, then the endpoint's order.
+    supported
         .iter()
-        .filter(|item| item.quality > Quality::ZERO)
-        .collect();
-    ranked.sort_by_key(|item| std::cmp::Reverse(item.quality));
-    ranked
-        .iter()
-        .find_map(|item| {
-            // The essence keeps a structured suffix: `ld+json`, not `ld`.
-            let (t, s) = item.item.essence_str().split_once('/')?;
-            supported.iter().copied().find(|f| f.matches(t, s))
+        .enumerate()
+        .filter_map(|(rank, format)| {
+            let (position, range) = ranges
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| format.matches(&r.type_, &r.subtype))
+                .max_by_key(|(position, r)| (r.specificity(), std::cmp::Reverse(*position)))?;
+            (range.quality > 0).then_some((range.quality, position, rank, *format))
         })
+        .min_by_key(|&(quality, position, rank, _)| (std::cmp::Reverse(quality), position, rank))
+        .map(|(.., format)| format)
         .ok_or_else(not_acceptable)
+}
+
+/// One media range of an `Accept` header, lower-cased, with its weight in thousandths.
+#[derive(Debug, PartialEq)]
+struct MediaRange {
+    type_: String,
+    subtype: String,
+    quality: u16,
+}
+
+impl MediaRange {
+    /// `*/*` is the least specific, `type/*` more, `type/subtype` the most.
+    fn specificity(&self) -> u8 {
+        u8::from(self.type_ != "*") + u8::from(self.subtype != "*")
+    }
+}
+
+/// The media ranges of an `Accept` value. What is not `type/subtype` is skipped, and a `q` that
+/// is not a number from 0 to 1 is ignored as if it were absent: RFC 9110 (12.4.2) gives it no
+/// meaning, so `q=2` neither refuses a type nor ranks it above the others.
+fn media_ranges(value: &str) -> Vec<MediaRange> {
+    value
+        .split(',')
+        .filter_map(|part| {
+            let mut fields = part.split(';');
+            let (type_, subtype) = fields.next()?.trim().split_once('/')?;
+            let (type_, subtype) = (type_.trim(), subtype.trim());
+            if type_.is_empty() || subtype.is_empty() {
+                return None;
+            }
+            let quality = fields
+                .filter_map(|f| f.split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .and_then(|(_, q)| q.trim().parse::<f64>().ok())
+                .filter(|q| (0.0..=1.0).contains(q))
+                .map_or(1000, |q| (q * 1000.0).round() as u16);
+            Some(MediaRange {
+                type_: type_.to_ascii_lowercase(),
+                subtype: subtype.to_ascii_lowercase(),
+                quality,
+            })
+        })
+        .collect()
 }
 
 /// Flattens a record into CSV cells: nested objects become dotted columns (`claimant.id`),
@@ -369,10 +419,14 @@ where
 {
     let first = fetch(start, STREAM_BATCH).await?;
     if first.items.is_empty() && format == Format::Csv {
-        // Nothing matched: the answer is an empty spreadsheet, marked UTF-8 all the same.
+        // Nothing matched: the answer is an empty spreadsheet, marked UTF-8 all the same. It is
+        // a stream like every other list in this format, so that HEAD drops it the same way.
+        let bom = futures_util::stream::once(async {
+            Ok::<_, ApiError>(Bytes::from_static("\u{feff}".as_bytes()))
+        });
         return Ok(HttpResponse::Ok()
             .content_type(format.media_type())
-            .body("\u{feff}"));
+            .streaming(bom));
     }
     let state = Streaming {
         fetch,
@@ -477,6 +531,26 @@ mod tests {
                         a,x,\"X, Y\",,电力,,,chips; electricity,\"[{\"\"value\"\":1}]\",,\r\n\
                         b,y,\"say \"\"hi\"\"\",Power,,2026-12-31,year,,,\"line\nbreak\",<mark>Power</mark>\r\n";
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_quality_out_of_range_is_ignored_and_the_rest_is_read() {
+        let ranges = media_ranges(
+            "application/json;q=2, text/csv;q=-1, Application/LD+JSON;q=abc, */*;q=0.5, nonsense, x/",
+        );
+        let read: Vec<(&str, &str, u16)> = ranges
+            .iter()
+            .map(|r| (r.type_.as_str(), r.subtype.as_str(), r.quality))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("application", "json", 1000),
+                ("text", "csv", 1000),
+                ("application", "ld+json", 1000),
+                ("*", "*", 500)
+            ]
+        );
     }
 
     #[test]

@@ -79,7 +79,10 @@ impl Limits {
                     .any(|(name, _)| name == "q");
                 self.searches.as_ref().filter(|_| searches)
             }
-            _ => self.writes.as_ref(),
+            // Only methods that change something spend the write allowance: an OPTIONS (or any
+            // other method, answered 405) writes nothing.
+            Method::POST | Method::PUT | Method::PATCH | Method::DELETE => self.writes.as_ref(),
+            _ => None,
         }
     }
 

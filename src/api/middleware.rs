@@ -17,14 +17,26 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use super::claimants::Clock;
+use super::error::ApiError;
 use crate::domain::{etag_of, gzip_etag};
 use crate::store::version::{DataVersion, Version};
+use actix_web::ResponseError;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The same URL answers JSON, CSV, NDJSON or JSON-LD by `Accept`, plain or gzip by
-/// `Accept-Encoding`: caches must key on both.
-const VARY_ON: HeaderValue = HeaderValue::from_static("accept, accept-encoding");
+/// A `/v1` URL without `format=` answers JSON, CSV, NDJSON or JSON-LD by `Accept`, and any
+/// answer may be gzip-coded by `Accept-Encoding`: caches must key on what selects it, and on
+/// nothing else (a `Vary: accept` where `Accept` changes nothing splits a shared cache by every
+/// browser's `Accept`).
+fn vary_for(req: &ServiceRequest) -> HeaderValue {
+    let negotiated = req.path().starts_with("/v1/")
+        && !form_urlencoded::parse(req.query_string().as_bytes()).any(|(name, _)| name == "format");
+    HeaderValue::from_static(if negotiated {
+        "accept, accept-encoding"
+    } else {
+        "accept-encoding"
+    })
+}
 
 /// Bodies smaller than this are sent as they are: with the response's headers they fit one TCP
 /// segment, so compressing them would cost CPU and save no packet.
@@ -79,16 +91,26 @@ pub async fn trace_requests(
     Ok(res)
 }
 
-/// Serves HEAD with the GET handler. The HTTP codec drops the body of a response to HEAD, and
-/// the headers (ETag and Content-Length included) stay those of the GET.
+/// Serves HEAD with the GET handler: the headers (ETag and Content-Length included) are those
+/// of the GET. A streamed list's body is dropped before it is polled, so no query runs for it
+/// and no byte of it is sent: with the request's method now GET, the HTTP codec would send it,
+/// and a client or proxy that pipelines would read it as the next response.
 pub async fn head_as_get(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    if req.method() == Method::HEAD {
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let head = req.method() == Method::HEAD;
+    if head {
         req.head_mut().method = Method::GET;
     }
-    next.call(req).await
+    let res = next.call(req).await?;
+    Ok(
+        if head && matches!(res.response().body().size(), BodySize::Stream) {
+            res.map_body(|_, _| BoxBody::new(actix_web::body::None::new()))
+        } else {
+            res.map_into_boxed_body()
+        },
+    )
 }
 
 /// Whether an `If-None-Match` value matches the tag (weak comparison, RFC 9110 13.1.2).
@@ -153,10 +175,14 @@ fn representation_key(req: &ServiceRequest, gzip: bool) -> [u8; 32] {
 }
 
 /// A 304 with the validator's headers. `X-Request-Id` is added by [`trace_requests`].
-fn not_modified(etag: HeaderValue, cache_control: Option<HeaderValue>) -> HttpResponse {
+fn not_modified(
+    etag: HeaderValue,
+    cache_control: Option<HeaderValue>,
+    vary: HeaderValue,
+) -> HttpResponse {
     let mut res = HttpResponse::NotModified();
     res.insert_header((header::ETAG, etag))
-        .insert_header((header::VARY, VARY_ON));
+        .insert_header((header::VARY, vary));
     if let Some(cache_control) = cache_control {
         res.insert_header((header::CACHE_CONTROL, cache_control));
     }
@@ -213,7 +239,14 @@ pub async fn conditional_get(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // A GET with If-Match asks for one version only (RFC 9110 13.1.1): any other is a 412.
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .filter(|tags| tags.trim() != "*");
     let gzip = accepts_gzip(&req);
+    let vary = vary_for(&req);
     // The version is read before the handler runs: a commit during the handler then makes the
     // remembered version older than the answer, which only costs a later recomputation.
     let validators = req.app_data::<web::Data<Validators>>().and_then(|v| {
@@ -223,20 +256,28 @@ pub async fn conditional_get(
             representation_key(&req, gzip),
         ))
     });
-    if let (Some(tags), Some((validators, now, key))) = (&if_none_match, &validators)
+    if let (Some(tags), Some((validators, now, key)), None) =
+        (&if_none_match, &validators, &if_match)
         && let Some(known) = validators.current(key, now)
         && none_match(tags, known.etag.to_str().unwrap_or_default())
     {
-        return Ok(req.into_response(not_modified(known.etag, known.cache_control)));
+        return Ok(req.into_response(not_modified(known.etag, known.cache_control, vary)));
     }
     let res = next.call(req).await?;
     let mut res = if res.status() == StatusCode::OK {
         let gzip = gzip && compressible(res.headers());
-        represent(res, gzip, validators, if_none_match).await?
+        represent(
+            res,
+            gzip,
+            validators,
+            (if_none_match, if_match),
+            vary.clone(),
+        )
+        .await?
     } else {
         res.map_into_boxed_body()
     };
-    res.headers_mut().insert(header::VARY, VARY_ON);
+    res.headers_mut().insert(header::VARY, vary);
     Ok(res)
 }
 
@@ -246,7 +287,8 @@ async fn represent<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
     gzip: bool,
     validators: Option<(web::Data<Validators>, Version, [u8; 32])>,
-    if_none_match: Option<String>,
+    (if_none_match, if_match): (Option<String>, Option<String>),
+    vary: HeaderValue,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     // A streamed list is never buffered to hash it: its size is unbounded. Its chunks are
     // compressed as they pass, on a blocking thread.
@@ -281,10 +323,22 @@ async fn represent<B: MessageBody + 'static>(
             },
         );
     }
+    if let Some(tags) = if_match {
+        let plain = etag_of(&bytes);
+        let coded = gzip_etag(&plain);
+        if !tags
+            .split(',')
+            .map(str::trim)
+            .any(|t| t == plain || t == coded)
+        {
+            let refused = ApiError::STALE.error_response();
+            return Ok(ServiceResponse::new(req, refused));
+        }
+    }
     if if_none_match.is_some_and(|h| none_match(&h, &etag)) {
         return Ok(ServiceResponse::new(
             req,
-            not_modified(etag_value, cache_control),
+            not_modified(etag_value, cache_control, vary),
         ));
     }
     let mut res = if gzip {

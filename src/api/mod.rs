@@ -26,8 +26,8 @@ use utoipa_actix_web::{AppExt, scope};
 
 use error::{
     ApiError, BadRequest, FieldError, Forbidden, HeadersTooLarge, InternalError, NotAcceptable,
-    NotFound, NotModified, Problem, ProblemCode, RequestTimeout, ServiceUnavailable,
-    TooManyRequests, Unauthorized, UriTooLong,
+    NotFound, NotModified, PreconditionFailed, Problem, ProblemCode, RequestTimeout,
+    ServiceUnavailable, TooManyRequests, Unauthorized, UriTooLong,
 };
 
 #[derive(OpenApi)]
@@ -56,7 +56,8 @@ use error::{
         ),
         responses(
             BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden,
-            TooManyRequests, UriTooLong, HeadersTooLarge, RequestTimeout, ServiceUnavailable
+            TooManyRequests, UriTooLong, HeadersTooLarge, RequestTimeout, ServiceUnavailable,
+            PreconditionFailed
         )
     ),
     modifiers(&BearerAuth)
@@ -113,6 +114,10 @@ pub fn openapi() -> serde_json::Value {
                 "401".into(),
                 RefOr::Ref(Ref::from_response_name("Unauthorized")),
             );
+            get.responses.responses.insert(
+                "412".into(),
+                RefOr::Ref(Ref::from_response_name("PreconditionFailed")),
+            );
         }
         for write in [&mut item.post, &mut item.patch, &mut item.delete]
             .into_iter()
@@ -127,6 +132,48 @@ pub fn openapi() -> serde_json::Value {
     limit_responses(&mut doc);
     merge_patch_schemas(&mut doc);
     for_generated_clients(doc)
+}
+
+/// What `If-Match` and `If-None-Match` take: `*` or a list of entity-tags, as the server checks
+/// them (the ASCII ones without a comma, which the server's ETags never hold; a header of other
+/// bytes is no use to a client).
+const ENTITY_TAGS: &str = r#"^[ \t]*(\*|(W/)?"[\x21\x23-\x2B\x2D-\x7E]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x2B\x2D-\x7E]*")*)[ \t]*$"#;
+
+/// Every conditional write (an operation with `If-Match`) takes `If-None-Match` too, both in the
+/// form the server checks, and answers a malformed one with 400.
+fn conditional_writes(doc: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        let Some(parameters) = op["parameters"].as_array_mut() else {
+            continue;
+        };
+        let Some(if_match) = parameters.iter_mut().find(|p| p["name"] == "If-Match") else {
+            continue;
+        };
+        if_match["schema"]["pattern"] = ENTITY_TAGS.into();
+        if_match["description"] = format!(
+            "{} `*`, or the `ETag` as it was sent, quotes included (a list of them is allowed); \
+             a value of another form is a 400.",
+            if_match["description"].as_str().unwrap_or_default()
+        )
+        .into();
+        parameters.push(json!({
+            "name": "If-None-Match",
+            "in": "header",
+            "required": false,
+            "description": "Make the change only if the record is not in this version: `*` (the \
+                            record exists) or an `ETag` it must not have; otherwise 412.",
+            "schema": {"type": "string", "pattern": ENTITY_TAGS},
+        }));
+        op["responses"]["400"] = json!({"$ref": "#/components/responses/BadRequest"});
+    }
 }
 
 /// Corrections that utoipa cannot be told on the types themselves, made on the document as
@@ -170,6 +217,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
     }
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     walk(&mut value);
+    conditional_writes(&mut value);
     if let Some(schemas) = value["components"]["schemas"].as_object_mut()
         && let Some(mut map) = schemas.remove("BTreeMap")
     {

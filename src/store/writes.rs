@@ -29,6 +29,8 @@ pub enum WriteError {
     NotFound,
     #[error("If-Match does not name the current version")]
     Stale,
+    #[error("If-None-Match names the current version")]
+    Matched,
     #[error("the Idempotency-Key was used with another request")]
     KeyReused,
     #[error(transparent)]
@@ -420,12 +422,12 @@ pub async fn patch_claim(
     store: &Store,
     id: &str,
     patch: &Value,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<Claim, WriteError> {
     let mut tx = begin(store).await?;
     let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let before_body = ClaimInput::body_of(&before);
     let input =
         ClaimInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
@@ -455,12 +457,12 @@ pub async fn patch_claim(
 pub async fn delete_claim(
     store: &Store,
     id: &str,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let before = current(&mut tx, id).await?.ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     if let Some(successor) = &before.superseded_by {
         return Err(WriteError::Conflict(format!(
             "{successor} supersedes {id}; delete or re-point {successor} first"
@@ -510,23 +512,42 @@ pub fn etag<T: Serialize>(record: &T) -> String {
     etag_of(&serde_json::to_vec(record).unwrap_or_default())
 }
 
-/// `If-Match` holds if it names the record's ETag, or that of its gzip-coded form (what a
-/// client that read it compressed holds): both stand for this version of the record.
-fn check_etag<T: Serialize>(current: &T, if_match: Option<&str>) -> Result<(), WriteError> {
-    let Some(tags) = if_match.filter(|tags| tags.trim() != "*") else {
-        return Ok(());
+/// The conditions of a write on the record's current version (RFC 9110 13.1): `If-Match` and
+/// `If-None-Match` as sent, each `*` or a list of entity-tags (checked by the API).
+#[derive(Debug, Clone, Default)]
+pub struct Preconditions {
+    pub if_match: Option<String>,
+    pub if_none_match: Option<String>,
+}
+
+/// Whether the preconditions hold for `current`, by its ETag.
+fn check_etag<T: Serialize>(current: &T, pre: &Preconditions) -> Result<(), WriteError> {
+    check_if_match(pre, &etag(current))
+}
+
+/// Whether the preconditions hold for the version whose ETag is `plain`. A tag names it when
+/// it is `plain` or the tag of its gzip-coded form (what a client that read it compressed
+/// holds): both stand for this version. `If-Match` holds when absent, `*` or naming it;
+/// `If-None-Match` fails when `*` (the record exists) or naming it.
+fn check_if_match(pre: &Preconditions, plain: &str) -> Result<(), WriteError> {
+    let coded = gzip_etag(plain);
+    let names = |tags: &str| {
+        tags.split(',')
+            .map(str::trim)
+            .any(|t| t == plain || t == coded)
     };
-    let plain = etag(current);
-    let coded = gzip_etag(&plain);
-    if tags
-        .split(',')
-        .map(str::trim)
-        .any(|t| t == plain || t == coded)
+    if let Some(tags) = pre.if_match.as_deref()
+        && tags.trim() != "*"
+        && !names(tags)
     {
-        Ok(())
-    } else {
-        Err(WriteError::Stale)
+        return Err(WriteError::Stale);
     }
+    if let Some(tags) = pre.if_none_match.as_deref()
+        && (tags.trim() == "*" || names(tags))
+    {
+        return Err(WriteError::Matched);
+    }
+    Ok(())
 }
 
 fn new_id(given: Option<&crate::domain::Slug>, prefix: &str) -> Result<String, WriteError> {
@@ -682,14 +703,14 @@ pub async fn patch_appearance(
     claim_id: &str,
     id: &str,
     patch: &Value,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<Appearance, WriteError> {
     let mut tx = begin(store).await?;
     let before = appearance_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let before_body = to_value(&AppearanceBody {
         id: None,
         ..AppearanceBody::from(&before)
@@ -721,14 +742,14 @@ pub async fn delete_appearance(
     store: &Store,
     claim_id: &str,
     id: &str,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let before = appearance_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let translations: Vec<String> =
         sqlx::query_scalar("select id from appearances where translation_of = ? order by id")
             .bind(id)
@@ -898,14 +919,14 @@ pub async fn patch_assessment(
     claim_id: &str,
     id: &str,
     patch: &Value,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<Assessment, WriteError> {
     let mut tx = begin(store).await?;
     let before = assessment_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let before_body = to_value(&AssessmentBody::from(&before));
     let input =
         AssessmentInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
@@ -936,14 +957,14 @@ pub async fn delete_assessment(
     store: &Store,
     claim_id: &str,
     id: &str,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let before = assessment_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     sqlx::query("delete from assessments where id = ?")
         .bind(id)
         .execute(&mut *tx)
@@ -1237,17 +1258,12 @@ pub async fn patch_term(
     kind: TermKind,
     id: &str,
     patch: &Value,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let (current_etag, before) = kind.current(store, id).await?.ok_or(WriteError::NotFound)?;
-    if let Some(tags) = if_match
-        && tags.trim() != "*"
-        && !tags.split(',').any(|t| t.trim() == current_etag)
-    {
-        return Err(WriteError::Stale);
-    }
+    check_if_match(pre, &current_etag)?;
     let before_body = to_value(&before);
     let input = TermInput::parse(
         &merged(&before_body, patch, id)?,
@@ -1306,18 +1322,13 @@ pub async fn delete_term(
     store: &Store,
     kind: TermKind,
     id: &str,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
     cascade: bool,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let (current_etag, before) = kind.current(store, id).await?.ok_or(WriteError::NotFound)?;
-    if let Some(tags) = if_match
-        && tags.trim() != "*"
-        && !tags.split(',').any(|t| t.trim() == current_etag)
-    {
-        return Err(WriteError::Stale);
-    }
+    check_if_match(pre, &current_etag)?;
     let users: Vec<String> = sqlx::query_scalar(match kind {
         TermKind::Topic => {
             "select distinct claim_id from claim_topics where topic_id = ? order by claim_id"
@@ -1565,14 +1576,14 @@ pub async fn patch_claimant(
     store: &Store,
     id: &str,
     patch: &Value,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<Claimant, WriteError> {
     let mut tx = begin(store).await?;
     let before = super::claimants::get_on(&mut tx, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let before_body = to_value(&ClaimantBody::from(&before));
     let input =
         ClaimantInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
@@ -1602,14 +1613,14 @@ pub async fn patch_claimant(
 pub async fn delete_claimant(
     store: &Store,
     id: &str,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let before = super::claimants::get_on(&mut tx, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let claims = ids_where(
         &mut tx,
         "select id from claims where claimant_id = ? order by id",
@@ -1792,14 +1803,14 @@ pub async fn patch_source(
     store: &Store,
     id: &str,
     patch: &Value,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<Source, WriteError> {
     let mut tx = begin(store).await?;
     let before = super::sources::get_on(&mut tx, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let before_body = to_value(&SourceBody::from(&before));
     let input =
         SourceInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
@@ -1829,14 +1840,14 @@ pub async fn patch_source(
 pub async fn delete_source(
     store: &Store,
     id: &str,
-    if_match: Option<&str>,
+    pre: &Preconditions,
     token: &str,
 ) -> Result<(), WriteError> {
     let mut tx = begin(store).await?;
     let before = super::sources::get_on(&mut tx, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    check_etag(&before, if_match)?;
+    check_etag(&before, pre)?;
     let referrers = ids_where(
         &mut tx,
         "select claim_id from appearances where source_id = ?1 \

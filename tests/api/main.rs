@@ -13,6 +13,7 @@ mod helpers;
 mod hostile;
 mod limits;
 mod openapi;
+mod refusals;
 mod resources;
 mod search;
 mod trust;
