@@ -31,7 +31,16 @@ _SEMANTIC = [
     ("POST", _ANY, 422, "validation_failed", r"^Idempotency-Key$", r"^was used with a different request"),
     # A merge patch is valid only together with the stored record it completes (RFC 7396).
     ("PATCH", _ANY, 422, "validation_failed", _ANY,
-     r"^(only a prediction has a horizon|is required with |is required: (its names|the claim's words))"),
+     r"^(only a prediction has a horizon|is required with |is required: (its names|the claim's words)"
+     r"|says more than its precision)"),
+    # Two keys of one language, differing only in case or form ("en" and "EN"): a JSON Schema
+    # cannot say that property names must differ once normalised.
+    ("POST|PATCH", _ANY, 422, "validation_failed", _ANY, r"^is the same language as the key "),
+    # If-Match and If-None-Match state their form by a pattern, but Schemathesis 4.32.5's coverage
+    # phase (scenario "object_required_and_optional") sends the integer 0 for If-None-Match and
+    # labels it schema-valid, which the parameter's type and pattern both exclude.
+    ("PATCH|DELETE", _ANY, 400, "invalid_parameter", r"^if-(none-)?match$",
+     r"^must be \* or entity-tags in double quotes"),
     # Opaque pagination tokens, and query rules that span two parameters or depend on data.
     ("GET", _ANY, 400, "invalid_cursor", _ANY, _ANY),
     ("GET", r"^/v1/claims$", 400, "invalid_parameter", r"^sort$", r"^-relevance needs a search"),

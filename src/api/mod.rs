@@ -151,7 +151,8 @@ fn conditional_writes(doc: &mut serde_json::Value) {
         .filter_map(Value::as_object_mut)
         .flat_map(|item| item.values_mut())
     {
-        let Some(parameters) = op["parameters"].as_array_mut() else {
+        // `get_mut`, not indexing: indexing a missing key would add it, as null.
+        let Some(parameters) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
             continue;
         };
         let Some(if_match) = parameters.iter_mut().find(|p| p["name"] == "If-Match") else {
@@ -191,6 +192,10 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
                 if map.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/BTreeMap")
                 {
                     map.insert("$ref".into(), "#/components/schemas/LocalizedText".into());
+                }
+                // What `CalendarDate::parse` takes: a four-digit year, no sign.
+                if map.get("format").and_then(Value::as_str) == Some("date") {
+                    map.insert("pattern".into(), "^[0-9]{4}-[0-9]{2}-[0-9]{2}$".into());
                 }
                 if map.get("in").and_then(Value::as_str) == Some("header")
                     && map["schema"]["type"] == json!(["string", "null"])
@@ -348,13 +353,29 @@ fn cross_field_rules(schemas: &mut serde_json::Map<String, serde_json::Value>) {
             "then": then,
         })
     }
+    /// With precision `month` the day of `date` is 01, with `year` the date is January 1st.
+    fn held_to(date: &str, precision: &str) -> [Value; 2] {
+        [
+            ("month", "^[0-9]{4}-[0-9]{2}-01$"),
+            ("year", "^[0-9]{4}-01-01$"),
+        ]
+        .map(|(p, pattern)| {
+            json!({
+                "if": {"required": [precision], "properties": {precision: {"const": p}}},
+                "then": {"properties": {date: {"pattern": pattern}}},
+            })
+        })
+    }
     let rules = [
         (
             "ClaimBody",
-            vec![given(
+            [given(
                 "horizon",
                 json!({"properties": {"kind": {"const": "prediction"}}}),
-            )],
+            )]
+            .into_iter()
+            .chain(held_to("stated_on", "stated_precision"))
+            .collect::<Vec<_>>(),
         ),
         (
             "AppearanceBody",
@@ -373,6 +394,7 @@ fn cross_field_rules(schemas: &mut serde_json::Map<String, serde_json::Value>) {
                         json!({"required": ["published_on"], "properties": {"published_on": {"type": "string"}}}),
                     )
                 })
+                .chain(held_to("published_on", "published_precision"))
                 .collect(),
         ),
     ];

@@ -198,6 +198,8 @@ impl<'a> Reader<'a> {
     /// A required object of non-empty texts keyed by BCP 47 tags, such as names or wordings.
     fn language_map(&mut self, key: &str, what: &str) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
+        // The key each language came in as: two keys for one language would lose a text.
+        let mut given: BTreeMap<String, &str> = BTreeMap::new();
         match self.value(key) {
             Some(Value::Object(texts)) if !texts.is_empty() => {
                 for (lang, value) in texts {
@@ -207,7 +209,19 @@ impl<'a> Reader<'a> {
                         .as_str()
                         .filter(|s| !s.trim().is_empty() && !has_control(s));
                     match (tag, text) {
+                        (Ok(tag), _) if given.contains_key(tag.as_str()) => {
+                            let first = given[tag.as_str()];
+                            self.problems.push(FieldProblem {
+                                pointer,
+                                message: format!(
+                                    "is the same language as the key {first:?} ({}): give each \
+                                     language one text",
+                                    tag.as_str()
+                                ),
+                            });
+                        }
                         (Ok(tag), Some(s)) if s.chars().count() <= MAX_TEXT => {
+                            given.insert(tag.as_str().to_owned(), lang);
                             out.insert(tag.as_str().to_owned(), s.to_owned());
                         }
                         (Err(e), _) => self.problems.push(FieldProblem {
@@ -346,6 +360,11 @@ impl ClaimInput {
         let note = r.string("note", false);
 
         let text = r.language_map("text", "the claim's words");
+        if let Some(on) = stated_on
+            && !on.fits(stated_precision)
+        {
+            r.fail("stated_on", precision_message(stated_precision));
+        }
 
         let horizon = match r.value("horizon") {
             None => None,
@@ -738,6 +757,15 @@ impl ClaimantInput {
     }
 }
 
+/// Why a date was refused for saying more than its precision.
+fn precision_message(precision: DatePrecision) -> String {
+    format!(
+        "says more than its precision ({}) knows: with month the day is 01, with year the date \
+         is January 1st (YYYY-01-01)",
+        precision.as_str()
+    )
+}
+
 /// A source as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceInput {
@@ -813,6 +841,11 @@ impl SourceInput {
             );
         }
         let published = published_on.map(|d| (d, precision.unwrap_or(DatePrecision::Day)));
+        if let Some((on, precision)) = published
+            && !on.fits(precision)
+        {
+            r.fail("published_on", precision_message(precision));
+        }
         match (kind, publisher, language) {
             (Some(kind), Some(publisher), Some(language)) if problems.is_empty() => {
                 Ok(SourceInput {

@@ -387,12 +387,34 @@ impl LanguageTag {
 pub struct CalendarDate(Date);
 
 impl CalendarDate {
+    /// Exactly `YYYY-MM-DD`: four digits of year, no sign (`-0001-01-01` would be stored as
+    /// `-001-01-01`, which sorts and compares as no date does).
     pub fn parse(s: &str) -> Result<CalendarDate, InvalidValue> {
-        Date::parse(s, format_description!("[year]-[month]-[day]"))
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        shaped
+            .then(|| Date::parse(s, format_description!("[year]-[month]-[day]")).ok())
+            .flatten()
             .map(CalendarDate)
-            .map_err(|_| {
+            .ok_or_else(|| {
                 InvalidValue("must be a date written YYYY-MM-DD, such as 2026-01-06".into())
             })
+    }
+
+    /// Whether the date says no more than `precision` knows: with `month` the day is 01, with
+    /// `year` the date is January 1st.
+    pub fn fits(self, precision: DatePrecision) -> bool {
+        match precision {
+            DatePrecision::Day => true,
+            DatePrecision::Month => self.0.day() == 1,
+            DatePrecision::Year => self.0.day() == 1 && self.0.ordinal() == 1,
+        }
     }
 
     /// Today in UTC, by the system clock.

@@ -375,3 +375,157 @@ async fn vary_names_what_selects_the_answer() {
         assert_eq!(response.headers()["vary"], vary, "{path}");
     }
 }
+
+/// The fields of a 422's errors, with their messages.
+async fn invalid_fields(response: reqwest::Response) -> Vec<(String, String)> {
+    let body = problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn claim(id: &str, fields: Value) -> Value {
+    let mut body = json!({"id": id, "claimant": "openai", "kind": "prediction",
+                          "stated_on": "2026-05-01", "text": {"en": "A test claim."}});
+    body.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    body
+}
+
+/// 1: a date is exactly YYYY-MM-DD with a four-digit year, in bodies and in queries.
+#[tokio::test]
+async fn dates_have_four_digit_years_and_nothing_else() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    for bad in [
+        "-0001-01-01",
+        "+2026-01-01",
+        "10000-01-01",
+        "2026-1-05",
+        "2026-01-05T00:00:00Z",
+    ] {
+        let fields = invalid_fields(
+            post(
+                &app,
+                &token,
+                "/v1/claims",
+                &claim("bad-date", json!({"stated_on": bad})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(fields[0].0, "/stated_on", "{bad}: {fields:?}");
+        let horizon = json!({"horizon": {"due_on": bad, "precision": "day"}});
+        let fields =
+            invalid_fields(post(&app, &token, "/v1/claims", &claim("bad-due", horizon)).await)
+                .await;
+        assert_eq!(fields[0].0, "/horizon/due_on", "{bad}: {fields:?}");
+        let assessment =
+            json!({"verdict": "pending", "summary": "s", "assessed_on": bad, "assessor": "a"});
+        let fields = invalid_fields(
+            post(
+                &app,
+                &token,
+                "/v1/claims/huang-power-is-free/assessments",
+                &assessment,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(fields[0].0, "/assessed_on", "{bad}: {fields:?}");
+        let query = app
+            .get(&format!(
+                "/v1/claims?stated_since={}",
+                crate::helpers::enc(bad)
+            ))
+            .await;
+        problem(query, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    }
+}
+
+/// 2: a date says no more than its precision knows: with month the day is 01, with year the
+/// date is January 1st.
+#[tokio::test]
+async fn a_date_is_held_to_its_precision() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    for (on, precision) in [
+        ("2026-05-15", "year"),
+        ("2026-05-01", "year"),
+        ("2026-05-15", "month"),
+    ] {
+        let body = claim(
+            "too-precise",
+            json!({"stated_on": on, "stated_precision": precision}),
+        );
+        let fields = invalid_fields(post(&app, &token, "/v1/claims", &body).await).await;
+        assert_eq!(fields.len(), 1, "{fields:?}");
+        assert_eq!(fields[0].0, "/stated_on");
+        assert!(fields[0].1.contains(precision), "{fields:?}");
+    }
+    for (n, (on, precision)) in [
+        ("2026-05-01", "month"),
+        ("2026-01-01", "year"),
+        ("2026-05-15", "day"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = claim(
+            &format!("held-{n}"),
+            json!({"stated_on": on, "stated_precision": precision}),
+        );
+        assert_eq!(
+            post(&app, &token, "/v1/claims", &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let source = json!({"id": "a-month", "kind": "article", "publisher": "P", "language": "en",
+                        "published_on": "2026-03-15", "published_precision": "month"});
+    let fields = invalid_fields(post(&app, &token, "/v1/sources", &source).await).await;
+    assert_eq!(fields[0].0, "/published_on", "{fields:?}");
+}
+
+/// 3: two keys of one language, differing only in case, are refused naming both: one text
+/// would be lost.
+#[tokio::test]
+async fn two_keys_of_one_language_are_refused() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let body = claim("two-ens", json!({"text": {"en": "first", "EN": "second"}}));
+    let fields = invalid_fields(post(&app, &token, "/v1/claims", &body).await).await;
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    let (field, message) = &fields[0];
+    assert!(
+        (field == "/text/EN" && message.contains("\"en\""))
+            || (field == "/text/en" && message.contains("\"EN\"")),
+        "{fields:?}"
+    );
+    let topic = json!({"id": "two-zh", "names": {"zh-CN": "电力", "zh-cn": "电"}});
+    let fields = invalid_fields(post(&app, &token, "/v1/topics", &topic).await).await;
+    assert!(fields[0].0.starts_with("/names/"), "{fields:?}");
+}
