@@ -71,6 +71,7 @@ pub async fn trace_requests(
         path = %req.path(),
     );
     let started = Instant::now();
+    let policy = cache_policy(&req);
     let mut res = match next.call(req).instrument(span.clone()).await {
         Ok(res) => res,
         Err(error) => {
@@ -81,6 +82,11 @@ pub async fn trace_requests(
         }
     };
     res.headers_mut().insert(X_REQUEST_ID, id);
+    if !res.headers().contains_key(header::CACHE_CONTROL) {
+        let value = policy.for_status(res.status());
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
     span.in_scope(|| {
         tracing::info!(
             status = res.status().as_u16(),
@@ -89,6 +95,50 @@ pub async fn trace_requests(
         )
     });
     Ok(res)
+}
+
+/// What a response may be kept for, and by whom (RFC 9111), by what was asked. Without it a
+/// shared cache (a CDN, a corporate proxy) applies its own heuristic lifetime and may serve a
+/// claim after it was patched, a 404 after the record was created, or a cached `/healthz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CachePolicy {
+    /// Probes answer for this moment only.
+    Probe,
+    /// Writes change the record; no answer to one is kept.
+    Write,
+    /// The document and the docs UI change only with the binary: an hour.
+    Static,
+    /// A read of the record, by anyone: kept, but revalidated every time (the ETag makes that a
+    /// 304 that runs no query).
+    Read,
+    /// A read with a token: the same, in the client's own cache only.
+    PrivateRead,
+}
+
+fn cache_policy(req: &ServiceRequest) -> CachePolicy {
+    let path = req.path();
+    if path == "/healthz" || path == "/readyz" {
+        CachePolicy::Probe
+    } else if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        CachePolicy::Write
+    } else if path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/") {
+        CachePolicy::Static
+    } else if req.headers().contains_key(header::AUTHORIZATION) {
+        CachePolicy::PrivateRead
+    } else {
+        CachePolicy::Read
+    }
+}
+
+impl CachePolicy {
+    fn for_status(self, status: StatusCode) -> &'static str {
+        match self {
+            CachePolicy::Probe | CachePolicy::Write => "no-store",
+            CachePolicy::Static if status.is_success() => "public, max-age=3600",
+            CachePolicy::PrivateRead => "private, no-cache",
+            CachePolicy::Static | CachePolicy::Read => "no-cache",
+        }
+    }
 }
 
 /// Serves HEAD with the GET handler: the headers (ETag and Content-Length included) are those

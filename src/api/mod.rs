@@ -535,6 +535,11 @@ impl KnownPaths {
     }
 
     fn allowed(&self, path: &str) -> Option<&[Method]> {
+        // The docs UI serves every file under /docs/, and only to GET.
+        static DOCS: [Method; 2] = [Method::GET, Method::HEAD];
+        if path.starts_with("/docs/") {
+            return Some(&DOCS);
+        }
         let wanted: Vec<&str> = path.split('/').collect();
         self.0.iter().find_map(|(template, methods)| {
             let matches = template.len() == wanted.len()

@@ -316,6 +316,27 @@ async fn a_404_names_what_is_missing() {
     }
 }
 
+/// 12: a wrong method on the docs UI is a 405, not a 404 that says nothing is there.
+#[tokio::test]
+async fn a_wrong_method_on_the_docs_is_a_405() {
+    let app = spawn_app().await;
+    for path in ["/docs/", "/docs/index.html", "/docs"] {
+        let response = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET, HEAD", "{path}");
+        problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+    }
+}
+
 /// 14: HEAD on a streamed list sends no body, so a request pipelined behind it is read right.
 #[tokio::test]
 async fn head_on_a_streamed_list_sends_no_body_before_the_next_response() {
@@ -528,4 +549,121 @@ async fn two_keys_of_one_language_are_refused() {
     let topic = json!({"id": "two-zh", "names": {"zh-CN": "电力", "zh-cn": "电"}});
     let fields = invalid_fields(post(&app, &token, "/v1/topics", &topic).await).await;
     assert!(fields[0].0.starts_with("/names/"), "{fields:?}");
+}
+
+/// 15: every kind of response says how it may be cached.
+#[tokio::test]
+async fn every_kind_of_response_says_how_it_may_be_cached() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let claim = app.get("/v1/claims/huang-power-is-free").await;
+    let etag = claim.headers()["etag"].to_str().unwrap().to_owned();
+    let cases: Vec<(&str, reqwest::RequestBuilder, StatusCode, &str)> = vec![
+        (
+            "a read",
+            app.client.get(format!("{}/v1/claims", app.address)),
+            StatusCode::OK,
+            "no-cache",
+        ),
+        (
+            "a 304",
+            app.client
+                .get(format!("{}/v1/claims/huang-power-is-free", app.address))
+                .header("if-none-match", &etag),
+            StatusCode::NOT_MODIFIED,
+            "no-cache",
+        ),
+        (
+            "a streamed list",
+            app.client
+                .get(format!("{}/v1/claims?format=ndjson", app.address)),
+            StatusCode::OK,
+            "no-cache",
+        ),
+        (
+            "a HEAD",
+            app.client.head(format!("{}/v1/claims", app.address)),
+            StatusCode::OK,
+            "no-cache",
+        ),
+        (
+            "a read with a token",
+            app.client
+                .get(format!("{}/v1/claims", app.address))
+                .bearer_auth(&token),
+            StatusCode::OK,
+            "private, no-cache",
+        ),
+        (
+            "a refused read",
+            app.client.get(format!("{}/v1/claims?limit=0", app.address)),
+            StatusCode::BAD_REQUEST,
+            "no-cache",
+        ),
+        (
+            "a 404",
+            app.client.get(format!("{}/v1/claims/nope", app.address)),
+            StatusCode::NOT_FOUND,
+            "no-cache",
+        ),
+        (
+            "an unknown route",
+            app.client.get(format!("{}/nowhere", app.address)),
+            StatusCode::NOT_FOUND,
+            "no-cache",
+        ),
+        (
+            "liveness",
+            app.client.get(format!("{}/healthz", app.address)),
+            StatusCode::OK,
+            "no-store",
+        ),
+        (
+            "readiness",
+            app.client.get(format!("{}/readyz", app.address)),
+            StatusCode::OK,
+            "no-store",
+        ),
+        (
+            "the document",
+            app.client.get(format!("{}/openapi.json", app.address)),
+            StatusCode::OK,
+            "public, max-age=3600",
+        ),
+        (
+            "the docs UI",
+            app.client.get(format!("{}/docs/", app.address)),
+            StatusCode::OK,
+            "public, max-age=3600",
+        ),
+        (
+            "a write",
+            app.client
+                .post(format!("{}/v1/topics", app.address))
+                .bearer_auth(&token)
+                .json(&json!({"id": "cached", "names": {"en": "Cached"}})),
+            StatusCode::CREATED,
+            "no-store",
+        ),
+        (
+            "a refused write",
+            app.client
+                .post(format!("{}/v1/topics", app.address))
+                .json(&json!({"id": "uncached", "names": {"en": "No"}})),
+            StatusCode::UNAUTHORIZED,
+            "no-store",
+        ),
+    ];
+    for (what, request, status, expected) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{what}");
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some(expected),
+            "{what}"
+        );
+    }
 }
