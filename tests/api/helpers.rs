@@ -217,3 +217,17 @@ pub fn ids_of(body: &Value) -> Vec<String> {
 pub fn enc(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
+
+/// Reads a refusal: asserts its status, that it is problem+json with that status in the body,
+/// and its `code`; returns the body.
+pub async fn problem(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status, "{}", response.url());
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.expect("a JSON problem");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    body
+}

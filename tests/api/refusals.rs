@@ -8,18 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::curation::token;
-use crate::helpers::{TestApp, spawn_app, spawn_limited, unlimited};
-
-async fn problem(response: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    body
-}
+use crate::helpers::{TestApp, problem, spawn_app, spawn_limited, unlimited};
 
 async fn etag_of(app: &TestApp, path: &str, gzip: bool) -> String {
     let mut request = app.client.get(format!("{}{path}", app.address));
