@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from claimtrail_client import AuthenticatedClient, Client
+from claimtrail_client import AuthenticatedClient
 from claimtrail_client.api.claimants import get_track_record
 from claimtrail_client.api.sources import get_source
 from claimtrail_client.api.claims import (
@@ -83,7 +83,10 @@ def problem(resp: Response[R], status: int, code: ProblemCode) -> Problem:
 
 BASE_URL = os.environ["CLAIMTRAIL_URL"].rstrip("/")
 TOKEN = os.environ["CLAIMTRAIL_TOKEN"]
-reader = Client(base_url=BASE_URL, raise_on_unexpected_status=True)
+# Reads declare an optional bearer (`security: [{}, {"bearer": []}]`), so that a deployment with
+# CLAIMTRAIL_PUBLIC_READS=false can be read; the generator types them as taking an
+# AuthenticatedClient, and the reader sends the token as such a deployment needs.
+reader = AuthenticatedClient(base_url=BASE_URL, token=TOKEN, raise_on_unexpected_status=True)
 writer = AuthenticatedClient(base_url=BASE_URL, token=TOKEN, raise_on_unexpected_status=True)
 first_page: list[Claim] = []
 

@@ -120,8 +120,31 @@ impl FromRequest for JsonBody {
     }
 }
 
-/// An NDJSON body (`application/x-ndjson`): one JSON object a line, numbered from 1.
-pub struct NdjsonBody(pub Vec<(usize, serde_json::Map<String, Value>)>);
+/// An NDJSON body (`application/x-ndjson`): one JSON object a line, numbered from 1, read one
+/// line at a time so that refusing a large import never holds all of its lines parsed at once.
+pub struct NdjsonBody(String);
+
+impl NdjsonBody {
+    pub fn lines(
+        &self,
+    ) -> impl Iterator<Item = Result<(usize, serde_json::Map<String, Value>), ApiError>> {
+        self.0
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, line)| match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(map)) => Ok((i + 1, map)),
+                Ok(_) => Err(ApiError::MalformedBody(format!(
+                    "line {} is not a JSON object",
+                    i + 1
+                ))),
+                Err(e) => Err(ApiError::MalformedBody(format!(
+                    "line {} is not JSON: {e}",
+                    i + 1
+                ))),
+            })
+    }
+}
 
 impl FromRequest for NdjsonBody {
     type Error = ApiError;
@@ -139,31 +162,9 @@ impl FromRequest for NdjsonBody {
             }
             declared?;
             let bytes = limit.read(payload).await?;
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|e| ApiError::MalformedBody(format!("the body is not UTF-8: {e}")))?;
-            let mut lines = Vec::new();
-            for (i, line) in text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-            {
-                match serde_json::from_str::<Value>(line) {
-                    Ok(Value::Object(map)) => lines.push((i + 1, map)),
-                    Ok(_) => {
-                        return Err(ApiError::MalformedBody(format!(
-                            "line {} is not a JSON object",
-                            i + 1
-                        )));
-                    }
-                    Err(e) => {
-                        return Err(ApiError::MalformedBody(format!(
-                            "line {} is not JSON: {e}",
-                            i + 1
-                        )));
-                    }
-                }
-            }
-            Ok(NdjsonBody(lines))
+            String::from_utf8(bytes)
+                .map(NdjsonBody)
+                .map_err(|e| ApiError::MalformedBody(format!("the body is not UTF-8: {e}")))
         })
     }
 }

@@ -13,7 +13,9 @@ use utoipa::IntoParams;
 use super::auth::Writer;
 use super::body::{JsonBody, NdjsonBody};
 use super::claims::ClaimPath;
-use super::error::{ApiError, BadRequest, FieldError, InternalError, NotFound, ProblemCode};
+use super::error::{
+    ApiError, BadRequest, FieldError, FieldErrors, InternalError, NotFound, ProblemCode,
+};
 use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
 use super::lists::{HistoryList, respond};
@@ -73,17 +75,20 @@ impl From<WriteError> for ApiError {
                 "If-None-Match names the current version of this resource (or is *, and it \
                  exists): nothing was changed.",
             ),
-            WriteError::KeyReused => ApiError::Validation(vec![FieldError {
-                field: "Idempotency-Key".into(),
-                message: "was used with a different request; use a new key for a new request"
-                    .into(),
-            }]),
+            WriteError::KeyReused => ApiError::Validation(
+                vec![FieldError {
+                    field: "Idempotency-Key".into(),
+                    message: "was used with a different request; use a new key for a new request"
+                        .into(),
+                }]
+                .into(),
+            ),
             WriteError::Db(e) => ApiError::Internal(e.into()),
         }
     }
 }
 
-fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
+fn field_errors(problems: Vec<FieldProblem>) -> FieldErrors {
     problems
         .into_iter()
         .map(|p| FieldError {
@@ -209,7 +214,7 @@ fn preconditions(req: &HttpRequest) -> Result<Preconditions, ApiError> {
     if errors.is_empty() {
         Ok(pre)
     } else {
-        Err(ApiError::InvalidParameters(errors))
+        Err(ApiError::InvalidParameters(errors.into()))
     }
 }
 
@@ -418,8 +423,7 @@ async fn create_appearance(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct TermPath {
-    /// Its id.
-    #[param(example = "electricity")]
+    /// Its id (each kind's example is set from its GET, in `api::path_examples`).
     id: String,
 }
 
@@ -842,7 +846,7 @@ async fn create_topic(
     tag = "topics",
     params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
     request_body(content = TopicBody, content_type = "application/merge-patch+json",
-        description = "The fields to change.", example = json!({"description": "An example description."})),
+        description = "The fields to change.", example = json!({"description": "Transmission lines, substations and interconnection queues."})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed topic.", body = crate::domain::Topic,
@@ -969,7 +973,7 @@ async fn create_indicator(
     tag = "indicators",
     params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
     request_body(content = IndicatorBody, content_type = "application/merge-patch+json",
-        description = "The fields to change.", example = json!({"description": "An example description."})),
+        description = "The fields to change.", example = json!({"description": "Announced grid connection requests not yet built, in GW."})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed indicator.", body = crate::domain::Indicator,
@@ -1116,7 +1120,7 @@ async fn create_claimant(
     tag = "claimants",
     params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
     request_body(content = ClaimantBody, content_type = "application/merge-patch+json",
-        description = "The fields to change.", example = json!({"description": "An example description."})),
+        description = "The fields to change.", example = json!({"description": "Chief executive of Microsoft."})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed claimant.", body = crate::domain::Claimant,
@@ -1223,7 +1227,7 @@ async fn create_source(
     tag = "sources",
     params(TermPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
     request_body(content = SourceBody, content_type = "application/merge-patch+json",
-        description = "The fields to change.", example = json!({"description": "An example description."})),
+        description = "The fields to change.", example = json!({"note": "Checked against the publisher's page."})),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed source.", body = crate::domain::Source,
@@ -1317,14 +1321,20 @@ async fn import(
     store: web::Data<Store>,
     Writer(token): Writer,
     _: Query<NoParams>,
-    NdjsonBody(lines): NdjsonBody,
+    body: NdjsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let mut records = Vec::with_capacity(lines.len());
-    let mut errors = Vec::new();
-    for (line, map) in lines {
+    let mut records = Vec::new();
+    let mut errors = FieldErrors::default();
+    for line in body.lines() {
+        let (line, map) = line?;
         match ImportRecord::parse(line, map) {
-            Ok(record) => records.push((line, record)),
-            Err(problems) => errors.extend(field_errors(problems)),
+            Ok(record) if errors.is_empty() => records.push((line, record)),
+            // Nothing is applied once a line failed: the rest are only counted.
+            Ok(_) => {}
+            Err(problems) => {
+                records = Vec::new();
+                errors.extend(field_errors(problems));
+            }
         }
     }
     if !errors.is_empty() {

@@ -75,6 +75,64 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The failing inputs of one request as a problem lists them: the first [`FieldErrors::LISTED`],
+/// and how many there were. Only the listed ones are kept, so a request with a million bad
+/// fields (an import of a million bad lines) costs no more memory to refuse than one with a
+/// hundred.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors {
+    pub listed: Vec<FieldError>,
+    pub total: usize,
+}
+
+impl FieldErrors {
+    /// How many failing inputs a problem lists.
+    pub const LISTED: usize = 100;
+
+    pub fn push(&mut self, error: FieldError) {
+        self.total += 1;
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(error);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.total
+    }
+}
+
+impl Extend<FieldError> for FieldErrors {
+    fn extend<I: IntoIterator<Item = FieldError>>(&mut self, errors: I) {
+        errors.into_iter().for_each(|e| self.push(e));
+    }
+}
+
+impl FromIterator<FieldError> for FieldErrors {
+    fn from_iter<I: IntoIterator<Item = FieldError>>(errors: I) -> Self {
+        let mut out = FieldErrors::default();
+        out.extend(errors);
+        out
+    }
+}
+
+impl From<Vec<FieldError>> for FieldErrors {
+    fn from(errors: Vec<FieldError>) -> Self {
+        errors.into_iter().collect()
+    }
+}
+
+impl IntoIterator for FieldErrors {
+    type Item = FieldError;
+    type IntoIter = std::vec::IntoIter<FieldError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.listed.into_iter()
+    }
+}
+
 /// An RFC 9457 problem detail.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -83,7 +141,8 @@ pub struct FieldError {
     "status": 400,
     "detail": "1 query parameter is invalid.",
     "code": "invalid_parameter",
-    "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
+    "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}],
+        "error_count": 1
 }))]
 pub struct Problem {
     /// Always `about:blank`: the `code` says which problem it is.
@@ -100,9 +159,15 @@ pub struct Problem {
     #[schema(example = "1 query parameter is invalid.")]
     pub detail: String,
     pub code: ProblemCode,
-    /// Every failing field, for validation errors.
+    /// The failing fields or parameters, for validation errors: every one, or the first 100
+    /// when there were more (`error_count` says how many).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 100)]
     pub errors: Option<Vec<FieldError>>,
+    /// How many fields or parameters failed, listed in `errors` or not; with `errors` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 1, minimum = 1)]
+    pub error_count: Option<usize>,
 }
 
 /// The request was malformed: see `errors` for each failing parameter.
@@ -113,7 +178,8 @@ pub struct Problem {
     example = json!({
         "type": "about:blank", "title": "Bad Request", "status": 400,
         "detail": "1 query parameter is invalid.", "code": "invalid_parameter",
-        "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
+        "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}],
+        "error_count": 1
     })
 )]
 pub struct BadRequest(pub Problem);
@@ -285,7 +351,7 @@ pub struct NotModified;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("invalid parameters: {0:?}")]
-    InvalidParameters(Vec<FieldError>),
+    InvalidParameters(FieldErrors),
     #[error("invalid cursor: {0}")]
     InvalidCursor(String),
     #[error("{detail}")]
@@ -320,7 +386,7 @@ pub enum ApiError {
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("validation failed: {0:?}")]
-    Validation(Vec<FieldError>),
+    Validation(FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
     /// A condition of the request (`If-Match`, `If-None-Match`) does not hold; the detail says
@@ -354,10 +420,13 @@ impl ApiError {
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::InvalidParameters(vec![FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        }])
+        ApiError::InvalidParameters(
+            vec![FieldError {
+                field: field.to_owned(),
+                message: message.into(),
+            }]
+            .into(),
+        )
     }
 
     fn code(&self) -> ProblemCode {
@@ -388,10 +457,9 @@ impl ApiError {
 
     fn detail(&self) -> String {
         match self {
-            ApiError::InvalidParameters(errors) => match errors.len() {
-                1 => "1 parameter is invalid.".to_owned(),
-                n => format!("{n} parameters are invalid."),
-            },
+            ApiError::InvalidParameters(errors) => {
+                counted(errors, "parameter is invalid", "parameters are invalid")
+            }
             ApiError::InvalidCursor(why) => format!(
                 "The cursor is not valid for this list ({why}). Use a next_cursor exactly as this \
                  list returned it, with the same sort."
@@ -443,16 +511,22 @@ impl ApiError {
                 "Send the body as application/json (or application/merge-patch+json for PATCH)."
                     .to_owned()
             }
-            ApiError::Validation(errors) => match errors.len() {
-                1 => "1 field is invalid.".to_owned(),
-                n => format!("{n} fields are invalid."),
-            },
+            ApiError::Validation(errors) => {
+                counted(errors, "field is invalid", "fields are invalid")
+            }
             ApiError::Conflict(why) => why.clone(),
             ApiError::PreconditionFailed(detail) => (*detail).to_owned(),
             ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
             ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
                 .to_owned(),
+        }
+    }
+
+    fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            ApiError::InvalidParameters(errors) | ApiError::Validation(errors) => Some(errors),
+            _ => None,
         }
     }
 
@@ -464,13 +538,20 @@ impl ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             code: self.code(),
-            errors: match self {
-                ApiError::InvalidParameters(errors) | ApiError::Validation(errors) => {
-                    Some(errors.clone())
-                }
-                _ => None,
-            },
+            errors: self.field_errors().map(|e| e.listed.clone()),
+            error_count: self.field_errors().map(FieldErrors::len),
         }
+    }
+}
+
+/// "3 fields are invalid.", and which of them the problem lists when it cannot list all.
+fn counted(errors: &FieldErrors, one: &str, many: &str) -> String {
+    match errors.len() {
+        1 => format!("1 {one}."),
+        n if n > errors.listed.len() => {
+            format!("{n} {many}; the first {} are listed.", errors.listed.len())
+        }
+        n => format!("{n} {many}."),
     }
 }
 

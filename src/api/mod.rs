@@ -36,7 +36,11 @@ use error::{
         title = "claimtrail",
         description = include_str!("openapi_description.md"),
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+        contact(name = "claimtrail maintainers"),
     ),
+    // Where `claimtrail serve` listens unless told otherwise; a try-it console and a generated
+    // client start from here.
+    servers((url = "http://127.0.0.1:8080", description = "A local `claimtrail serve` with its default `CLAIMTRAIL_BIND`.")),
     tags(
         (name = "claims", description = "Statements by claimants: texts in several languages, figures, forecasts, revisions, appearances and assessments."),
         (name = "claimants", description = "People and organizations that make claims."),
@@ -104,12 +108,23 @@ pub fn openapi() -> serde_json::Value {
         .1;
     // Every read of /v1 may be asked for a token (CLAIMTRAIL_PUBLIC_READS=false), and every
     // write may meet a read-only one; both are said once here rather than on each operation.
+    use utoipa::openapi::security::SecurityRequirement;
     use utoipa::openapi::{Ref, RefOr};
     for (path, item) in doc.paths.paths.iter_mut() {
         if !path.starts_with("/v1/") {
+            // The probes never ask for a token; saying so keeps generated clients from sending
+            // one to a load balancer's health check.
+            if let Some(get) = item.get.as_mut() {
+                get.security = Some(Vec::new());
+            }
             continue;
         }
         if let Some(get) = item.get.as_mut() {
+            // A token is optional on reads (`{}`) but taken when sent, so SDKs send it.
+            get.security = Some(vec![
+                SecurityRequirement::default(),
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+            ]);
             get.responses.responses.insert(
                 "401".into(),
                 RefOr::Ref(Ref::from_response_name("Unauthorized")),
@@ -177,6 +192,56 @@ fn conditional_writes(doc: &mut serde_json::Value) {
     }
 }
 
+/// States on a request body's schema the count limit `domain::input` enforces on every list.
+/// The length limit of free text (`MAX_TEXT`) is stated in the document's description, not as
+/// `maxLength`: beside the text `pattern` it made Schemathesis's generator exhaust 24 GiB.
+fn body_limits(schema: &mut serde_json::Value) {
+    use serde_json::Value;
+    let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+    for property in properties.into_iter().flat_map(|p| p.values_mut()) {
+        let array = match &property["type"] {
+            Value::String(t) => t == "array",
+            Value::Array(types) => types.iter().any(|t| t == "array"),
+            _ => false,
+        };
+        if array {
+            property["maxItems"] = crate::domain::MAX_ITEMS.into();
+        }
+    }
+}
+
+/// Gives a path parameter on every method the example its GET has, so that a try-it console's
+/// PATCH or DELETE names a record of the right kind (one parameter struct serves four kinds).
+fn path_examples(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    let in_path = |op: &Value| -> Vec<(String, Value)> {
+        op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "path")
+            .filter_map(|p| Some((p["name"].as_str()?.to_owned(), p.get("example")?.clone())))
+            .collect()
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        let read = item.get("get").map(in_path).unwrap_or_default();
+        for op in item.values_mut() {
+            let parameters = op.get_mut("parameters").and_then(Value::as_array_mut);
+            for parameter in parameters.into_iter().flatten() {
+                let name = &parameter["name"];
+                if parameter["in"] == "path"
+                    && let Some((_, example)) = read.iter().find(|(n, _)| name == n.as_str())
+                {
+                    parameter["example"] = example.clone();
+                }
+            }
+        }
+    }
+}
+
 /// Corrections that utoipa cannot be told on the types themselves, made on the document as
 /// JSON, each for what SDK generators make of it:
 /// - text keyed by language is the component `LocalizedText`, not the Rust type `BTreeMap`;
@@ -223,6 +288,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     walk(&mut value);
     conditional_writes(&mut value);
+    path_examples(&mut value);
     if let Some(schemas) = value["components"]["schemas"].as_object_mut()
         && let Some(mut map) = schemas.remove("BTreeMap")
     {
@@ -238,6 +304,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
         if let Some(texts) = schemas.get_mut("LocalizedText") {
             texts["minProperties"] = 1.into();
             texts["additionalProperties"]["pattern"] = crate::domain::TEXT_PATTERN.into();
+            texts["maxProperties"] = crate::domain::MAX_ITEMS.into();
         }
         string_formats(schemas);
         cross_field_rules(schemas);
@@ -258,6 +325,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
             );
             if name.ends_with("Body") || name.ends_with("Patch") || part {
                 schema["additionalProperties"] = false.into();
+                body_limits(schema);
             }
         }
         localized_text_patches(schemas);
@@ -482,6 +550,10 @@ fn merge_patch_schemas(doc: &mut OpenApiDoc) {
         object.required.clear();
         // The id is in the path; a PATCH that names another is refused (422).
         object.properties.shift_remove("id");
+        #[allow(deprecated)]
+        if let Some(serde_json::Value::Object(example)) = object.example.as_mut() {
+            example.remove("id");
+        }
         object.description = Some(format!(
             "The fields of a `{body}` to change, as a JSON merge patch (RFC 7396): a field left \
              out stays as it is, `null` removes an optional one, and a list is replaced whole."

@@ -81,7 +81,7 @@ fn query_error(message: &str) -> ApiError {
     } else {
         format!("cannot be read: {message}")
     };
-    ApiError::InvalidParameters(vec![FieldError { field, message }])
+    ApiError::InvalidParameters(vec![FieldError { field, message }].into())
 }
 
 /// The query of an operation that takes no parameters: any one given is refused, as a
@@ -160,7 +160,7 @@ impl FieldErrors {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::InvalidParameters(self.0))
+            Err(ApiError::InvalidParameters(self.0.into()))
         }
     }
 }
@@ -536,11 +536,11 @@ mod tests {
         else {
             panic!("expected a parameter error");
         };
-        assert_eq!(errors[0].field, "claimaint");
+        assert_eq!(errors.listed[0].field, "claimaint");
         assert!(
-            errors[0].message.contains("\"claimant\""),
+            errors.listed[0].message.contains("\"claimant\""),
             "{}",
-            errors[0].message
+            errors.listed[0].message
         );
     }
 }

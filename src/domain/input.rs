@@ -40,7 +40,12 @@ pub fn gzip_etag(etag: &str) -> String {
 const MAX_SI: f64 = 1e100;
 
 /// Longest free text accepted in a field, in characters.
-const MAX_TEXT: usize = 20_000;
+pub const MAX_TEXT: usize = 20_000;
+
+/// Most items in a list field (topics, figures, authors…) and most languages in a text. The
+/// bundled record's longest list has 5; a bound keeps one claim from weighing megabytes in
+/// every page that lists it.
+pub const MAX_ITEMS: usize = 100;
 
 const CONTROL_MESSAGE: &str =
     "must not contain control characters (tab, line feed and carriage return are fine)";
@@ -155,6 +160,19 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Whether a list (or a text's languages) is longer than [`MAX_ITEMS`]: then it is refused
+    /// whole, and its items are not looked at.
+    fn too_many(&mut self, key: &str, len: usize, what: &str) -> bool {
+        let over = len > MAX_ITEMS;
+        if over {
+            self.fail(
+                key,
+                format!("must have at most {MAX_ITEMS} {what}, not {len}"),
+            );
+        }
+        over
+    }
+
     /// Whether `key` is given as null where the schema has a list: leaving the list out means
     /// none, and `null` is refused as the document says (a merge patch's null removes the list
     /// before this sees it).
@@ -172,17 +190,20 @@ impl<'a> Reader<'a> {
         }
         match self.value(key) {
             None => Vec::new(),
+            Some(Value::Array(items)) if self.too_many(key, items.len(), "items") => Vec::new(),
             Some(Value::Array(items)) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    match item
-                        .as_str()
-                        .filter(|s| !s.trim().is_empty() && !has_control(s))
-                    {
+                    match item.as_str().filter(|s| {
+                        !s.trim().is_empty() && !has_control(s) && s.chars().count() <= MAX_TEXT
+                    }) {
                         Some(s) => out.push(s.to_owned()),
                         None => self.problems.push(FieldProblem {
                             pointer: format!("{}/{i}", self.pointer(key)),
-                            message: "must be a non-empty string without control characters".into(),
+                            message: format!(
+                                "must be a non-empty string of at most {MAX_TEXT} characters, \
+                                 without control characters"
+                            ),
                         }),
                     }
                 }
@@ -201,6 +222,7 @@ impl<'a> Reader<'a> {
         // The key each language came in as: two keys for one language would lose a text.
         let mut given: BTreeMap<String, &str> = BTreeMap::new();
         match self.value(key) {
+            Some(Value::Object(texts)) if self.too_many(key, texts.len(), "languages") => {}
             Some(Value::Object(texts)) if !texts.is_empty() => {
                 for (lang, value) in texts {
                     let pointer = format!("{}/{}", self.pointer(key), escape(lang));
@@ -252,6 +274,7 @@ impl<'a> Reader<'a> {
         }
         match self.value(key) {
             None => Vec::new(),
+            Some(Value::Array(items)) if self.too_many(key, items.len(), "items") => Vec::new(),
             Some(Value::Array(items)) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {

@@ -10,8 +10,8 @@ mod units;
 mod values;
 
 pub use input::{
-    AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, QuantityInput,
-    SourceInput, TermInput, etag_of, gzip_etag,
+    AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, MAX_ITEMS, MAX_TEXT,
+    QuantityInput, SourceInput, TermInput, etag_of, gzip_etag,
 };
 pub use records::*;
 pub use revisions::{FigureMove, Stated, revision_steps};

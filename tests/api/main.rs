@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, over real HTTP, against a real SQLite
 //! file in a temporary directory. One binary, so the crate links once.
 
+mod bounds;
 mod caching;
 mod claims;
 mod compression;

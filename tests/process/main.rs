@@ -277,3 +277,39 @@ async fn a_mixed_load_fails_nothing_and_memory_stays_flat() {
         "RSS grew from {warm} KiB at half time to {end} KiB: {samples:?}"
     );
 }
+
+/// Issue "Every refusal bounded", 5: the costliest refusal a write token can ask for, an import
+/// as large as the server takes (64 MiB) of lines that all fail, is refused with 100 errors and
+/// their count, and the server's peak memory stays far below what holding every line (about
+/// 1 GB at 25 MB) or every error (a 425 MB 422) would take.
+#[tokio::test]
+async fn an_import_of_a_million_bad_lines_is_refused_in_bounded_memory() {
+    const LIMIT_KIB: u64 = 300 * 1024;
+    let (dir, db) = temp_db();
+    server::claimtrail(&db, &["migrate"]);
+    let token = write_token(&db);
+    let server = Server::start(&db, &dir.path().join("import.log"));
+    let line = "{\"type\":\"nope\"}\n";
+    let lines = (64 << 20) / line.len() - 1;
+    let body = line.repeat(lines);
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/import", server.url))
+        .bearer_auth(&token)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bytes = response.bytes().await.unwrap();
+    let problem: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(problem["code"], "validation_failed");
+    assert_eq!(problem["error_count"], lines);
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 100);
+    assert_eq!(problem["errors"][0]["field"], "/1/type");
+    assert!(bytes.len() < 64 << 10, "a {} byte problem", bytes.len());
+    let peak = memory_kib(server.pid(), "VmHWM");
+    println!("import of {lines} bad lines refused; server peak RSS {peak} KiB");
+    assert!(peak < LIMIT_KIB, "peak RSS {peak} KiB");
+    server.stop();
+}
