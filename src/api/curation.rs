@@ -83,7 +83,7 @@ impl From<WriteError> for ApiError {
                 }]
                 .into(),
             ),
-            WriteError::Db(e) => ApiError::Internal(e.into()),
+            WriteError::Db(e) => e.into(),
         }
     }
 }

@@ -33,6 +33,9 @@ pub enum ProblemCode {
     NotAcceptable,
     /// The database does not answer (from `/readyz`).
     DatabaseUnavailable,
+    /// Another writer holds the database (an import, most often) longer than a write waits
+    /// (5 s); nothing was changed. Retry after `Retry-After` seconds.
+    DatabaseBusy,
     /// A fault on the server. It is logged with the request id.
     InternalError,
     /// A write without a valid token; see `WWW-Authenticate`.
@@ -317,7 +320,10 @@ pub struct RequestTimeout(pub Problem);
 #[response(
     description = "The request was not answered in time (30 s unless `CLAIMTRAIL_REQUEST_TIMEOUT` \
                    says otherwise), or the database does not answer. A write answered so may or \
-                   may not have been applied: retry it with the same `Idempotency-Key`.",
+                   may not have been applied: retry it with the same `Idempotency-Key`. A write \
+                   that found the database held by another writer for 5 s (an import) is \
+                   `database_busy`, with `Retry-After`: it was not applied.",
+    headers(("Retry-After" = u64, description = "With `database_busy`: seconds to wait before retrying.")),
     content_type = "application/problem+json",
     example = json!({
         "type": "about:blank", "title": "Service Unavailable", "status": 503,
@@ -395,13 +401,23 @@ pub enum ApiError {
     PreconditionFailed(&'static str),
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
+    #[error("database busy")]
+    DatabaseBusy(#[source] sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+/// What a write refused as `database_busy` is told to wait: long enough for a batch of another
+/// writer to commit, short enough that a client retrying by it loses little.
+const BUSY_RETRY_SECONDS: u64 = 2;
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::Internal(e.into())
+        if crate::store::is_busy(&e) {
+            ApiError::DatabaseBusy(e)
+        } else {
+            ApiError::Internal(e.into())
+        }
     }
 }
 
@@ -451,6 +467,7 @@ impl ApiError {
             ApiError::Conflict(_) => ProblemCode::Conflict,
             ApiError::PreconditionFailed(_) => ProblemCode::PreconditionFailed,
             ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
+            ApiError::DatabaseBusy(_) => ProblemCode::DatabaseBusy,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
     }
@@ -517,6 +534,10 @@ impl ApiError {
             ApiError::Conflict(why) => why.clone(),
             ApiError::PreconditionFailed(detail) => (*detail).to_owned(),
             ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
+            ApiError::DatabaseBusy(_) => format!(
+                "Another writer (an import, most often) holds the database; nothing was \
+                 changed. Retry after {BUSY_RETRY_SECONDS} s."
+            ),
             ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
                 .to_owned(),
@@ -584,7 +605,9 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::DatabaseUnavailable(_) | ApiError::DatabaseBusy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -595,12 +618,16 @@ impl ResponseError for ApiError {
             ApiError::DatabaseUnavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable")
             }
+            ApiError::DatabaseBusy(cause) => tracing::warn!(error = %cause, "database busy"),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_JSON);
         if let ApiError::MethodNotAllowed { allow } = self {
             response.insert_header((header::ALLOW, allow.as_str()));
+        }
+        if let ApiError::DatabaseBusy(_) = self {
+            response.insert_header((header::RETRY_AFTER, BUSY_RETRY_SECONDS));
         }
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"claimtrail\""));

@@ -101,6 +101,16 @@ impl Keyset {
     }
 }
 
+/// Whether an error is SQLite's "database is locked": another connection (another process: an
+/// import) held the write lock longer than `busy_timeout`. Extended codes carry the primary
+/// code, SQLITE_BUSY (5), in their low byte.
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path, read_connections: u32) -> anyhow::Result<Store> {

@@ -656,3 +656,35 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
         );
     }
 }
+
+/// 22: a write that finds the database held by another writer (as `claimtrail import` holds it)
+/// for longer than it waits is a 503 `database_busy` with `Retry-After`, changes nothing, and
+/// the next write works once the other writer is done.
+#[tokio::test]
+async fn a_write_blocked_by_another_writer_is_a_503_to_retry() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let db = app.db().await;
+    let mut other = db.acquire().await.unwrap();
+    sqlx::query("begin immediate")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let topic = json!({"id": "busy-topic", "names": {"en": "Busy"}});
+    let response = post(&app, &token, "/v1/topics", &topic).await;
+    let retry_after = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(retry_after.parse::<u64>().unwrap() > 0, "{retry_after}");
+    problem(response, StatusCode::SERVICE_UNAVAILABLE, "database_busy").await;
+    sqlx::query("rollback").execute(&mut *other).await.unwrap();
+    drop(other);
+    db.close().await;
+    assert_eq!(
+        app.get("/v1/topics/busy-topic").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let response = post(&app, &token, "/v1/topics", &topic).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
