@@ -204,7 +204,7 @@ async fn every_reference_resolves() {
 }
 
 /// Issue "Every refusal bounded", 18: generated SDKs send a token on reads (optional: `{}` or
-/// the bearer) and none to the probes; writes need the bearer.
+/// the bearer) and none to the probes; writes need the bearer; 20: every 401 says which scheme.
 #[test]
 fn reads_take_an_optional_bearer_probes_none_and_writes_need_one() {
     let doc: Value = serde_json::from_str(COMMITTED).unwrap();
@@ -217,6 +217,13 @@ fn reads_take_an_optional_bearer_probes_none_and_writes_need_one() {
                 (true, _) => serde_json::json!([{"bearer": []}]),
             };
             assert_eq!(op["security"], expected, "{method} {path}");
+            // 20: every 401 is the shared response, which declares `WWW-Authenticate`.
+            if path.starts_with("/v1/") {
+                assert_eq!(
+                    op["responses"]["401"]["$ref"], "#/components/responses/Unauthorized",
+                    "{method} {path}"
+                );
+            }
             checked += 1;
         }
     }
