@@ -550,7 +550,6 @@ fn merge_patch_schemas(doc: &mut OpenApiDoc) {
         object.required.clear();
         // The id is in the path; a PATCH that names another is refused (422).
         object.properties.shift_remove("id");
-        #[allow(deprecated)]
         if let Some(serde_json::Value::Object(example)) = object.example.as_mut() {
             example.remove("id");
         }
