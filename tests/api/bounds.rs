@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::curation::{send, token};
+use crate::curation::{import, send, token};
 use crate::helpers::{TestApp, problem, spawn_app};
 
 /// A schema's property as the served document states it.
@@ -14,14 +14,19 @@ async fn property(app: &TestApp, schema: &str, name: &str) -> Value {
     doc["components"]["schemas"][schema]["properties"][name].clone()
 }
 
-/// A 422 that names exactly `pointer`.
-async fn refused_at(response: reqwest::Response, pointer: &str) -> String {
-    let body = problem(
+/// A 422 `validation_failed`, read.
+async fn invalid(response: reqwest::Response) -> Value {
+    problem(
         response,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
-    .await;
+    .await
+}
+
+/// A 422 that names exactly `pointer`.
+async fn refused_at(response: reqwest::Response, pointer: &str) -> String {
+    let body = invalid(response).await;
     let errors = body["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{body}");
     assert_eq!(errors[0]["field"], pointer, "{body}");
@@ -151,12 +156,7 @@ async fn a_problem_lists_at_most_100_errors_and_counts_them_all() {
         body[format!("field{i}")] = json!(1);
     }
     let response = send(&app, Method::POST, "/v1/topics", Some(&token), Some(&body)).await;
-    let refusal = problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let refusal = invalid(response).await;
     assert_eq!(refusal["errors"].as_array().unwrap().len(), listed);
     assert_eq!(refusal["error_count"], unknown);
     assert_eq!(
@@ -166,23 +166,9 @@ async fn a_problem_lists_at_most_100_errors_and_counts_them_all() {
 
     // An import counts every failing line, lists the first, and applies nothing.
     let lines = 250;
-    let ndjson = "{\"type\": \"nope\"}\n".repeat(lines)
-        + "{\"type\": \"topic\", \"id\": \"t-imported\", \"names\": {\"en\": \"Imported\"}}\n";
-    let response = app
-        .client
-        .post(format!("{}/v1/import", app.address))
-        .bearer_auth(&token)
-        .header("content-type", "application/x-ndjson")
-        .body(ndjson)
-        .send()
-        .await
-        .unwrap();
-    let refusal = problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let mut records = vec![json!({"type": "nope"}); lines];
+    records.push(json!({"type": "topic", "id": "t-imported", "names": {"en": "Imported"}}));
+    let refusal = invalid(import(&app, &token, &records).await).await;
     let errors = refusal["errors"].as_array().unwrap();
     assert_eq!(errors.len(), listed);
     assert_eq!(refusal["error_count"], lines);

@@ -1132,7 +1132,7 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
     assert!(app.ids("/v1/sources?q=grid").await.is_empty());
 }
 
-async fn import(app: &TestApp, token: &str, lines: &[Value]) -> reqwest::Response {
+pub async fn import(app: &TestApp, token: &str, lines: &[Value]) -> reqwest::Response {
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     app.client
         .post(format!("{}/v1/import", app.address))
