@@ -105,6 +105,19 @@ pub struct DatabaseArgs {
     #[arg(long, env = "CLAIMTRAIL_READ_CONNECTIONS", default_value_t = 8, global = true,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub read_connections: u32,
+    /// The largest the database file may grow to, in MiB. A write that needs more is refused
+    /// (over HTTP: 507 `storage_full`) and nothing of it is kept, as when the disk is full;
+    /// without it, only the disk limits the file. A file already larger stays as it is.
+    #[arg(long, env = "CLAIMTRAIL_MAX_DATABASE_MIB", global = true,
+          value_parser = clap::value_parser!(u64).range(1..=(1 << 24)))]
+    pub max_database_mib: Option<u64>,
+}
+
+impl DatabaseArgs {
+    /// [`Self::max_database_mib`] in bytes.
+    pub fn max_bytes(&self) -> Option<u64> {
+        self.max_database_mib.map(|mib| mib << 20)
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -16,13 +16,13 @@ async fn main() -> anyhow::Result<()> {
         None => serve(ServeArgs::default()).await,
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Migrate(args)) => {
-            let store = Store::open(&args.database, 1).await?;
+            let store = Store::open(&args.database, 1, args.max_bytes()).await?;
             store.close().await;
             tracing::info!(database = %args.database.display(), "schema is up to date");
             Ok(())
         }
         Some(Command::Reindex(args)) => {
-            let store = Store::open(&args.database, 1).await?;
+            let store = Store::open(&args.database, 1, args.max_bytes()).await?;
             let claims = store
                 .reindex()
                 .await
@@ -32,13 +32,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Token { command, database }) => {
-            let store = Store::open(&database.database, 1).await?;
+            let store = Store::open(&database.database, 1, database.max_bytes()).await?;
             let outcome = token_command(&store, command).await;
             store.close().await;
             outcome
         }
         Some(Command::Export { format, database }) => {
-            let store = Store::open(&database.database, 1).await?;
+            let store = Store::open(&database.database, 1, database.max_bytes()).await?;
             let progress = Progress::new("exporting", None);
             let out = match format {
                 ExportFormat::Json => dataset::export(&store)
@@ -69,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Import { file, database }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let store = Store::open(&database.database, 1).await?;
+            let store = Store::open(&database.database, 1, database.max_bytes()).await?;
             let ndjson = file
                 .extension()
                 .is_some_and(|e| e == "ndjson" || e == "jsonl");
@@ -86,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
             seed,
             database,
         }) => {
-            let store = Store::open(&database.database, 1).await?;
+            let store = Store::open(&database.database, 1, database.max_bytes()).await?;
             let progress = Progress::new("generating claims", Some(claims));
             let outcome = generate::generate(&store, claims, seed, |n| progress.set(n)).await;
             store.close().await;

@@ -27,7 +27,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(args: &ServeArgs) -> anyhow::Result<Application> {
-        let store = Store::open(&args.database.database, args.database.read_connections).await?;
+        let store = Store::open(
+            &args.database.database,
+            args.database.read_connections,
+            args.database.max_bytes(),
+        )
+        .await?;
         if !args.no_dataset {
             let outcome = dataset::load_bundled(&store)
                 .await

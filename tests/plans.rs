@@ -41,7 +41,9 @@ fn scans(step: &str) -> bool {
 async fn every_list_and_search_shape_is_answered_from_an_index() {
     let claims = plan_claims();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("plans.db"), 2).await.unwrap();
+    let store = Store::open(&dir.path().join("plans.db"), 2, None)
+        .await
+        .unwrap();
     generate::generate(&store, claims, 1, |_| {}).await.unwrap();
 
     let first = PageRequest {

@@ -36,6 +36,10 @@ pub enum ProblemCode {
     /// Another writer holds the database (an import, most often) longer than a write waits
     /// (5 s); nothing was changed. Retry after `Retry-After` seconds.
     DatabaseBusy,
+    /// The disk the database is on is full, or the database reached the size it may grow to
+    /// (`CLAIMTRAIL_MAX_DATABASE_MIB`); nothing was changed. Reads go on; writes work again as
+    /// soon as there is room, with no restart.
+    StorageFull,
     /// A fault on the server. It is logged with the request id.
     InternalError,
     /// A write without a valid token; see `WWW-Authenticate`.
@@ -277,7 +281,8 @@ pub struct TooManyRequests(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "The path and query are longer than the server takes: 32 KiB unless \
-                   `CLAIMTRAIL_MAX_URI_BYTES` says otherwise.",
+                   `CLAIMTRAIL_MAX_URI_BYTES` says otherwise. A URL over 64 KiB is refused \
+                   earlier, by the HTTP layer, with a bare `400` and no body.",
     content_type = "application/problem+json",
     example = json!({
         "type": "about:blank", "title": "URI Too Long", "status": 414,
@@ -291,7 +296,9 @@ pub struct UriTooLong(pub Problem);
 #[derive(ToResponse)]
 #[response(
     description = "The header fields are larger than the server takes: 16 KiB in all unless \
-                   `CLAIMTRAIL_MAX_HEADER_BYTES` says otherwise.",
+                   `CLAIMTRAIL_MAX_HEADER_BYTES` says otherwise. A request head over 128 KiB, \
+                   or with more than 96 header fields, is refused earlier, by the HTTP layer, \
+                   with a bare `431` and no body.",
     content_type = "application/problem+json",
     example = json!({
         "type": "about:blank", "title": "Request Header Fields Too Large", "status": 431,
@@ -332,6 +339,22 @@ pub struct RequestTimeout(pub Problem);
     })
 )]
 pub struct ServiceUnavailable(pub Problem);
+
+/// No room to store a write.
+#[derive(ToResponse)]
+#[response(
+    description = "The server has no room to store the write: its disk is full, or the database \
+                   reached `CLAIMTRAIL_MAX_DATABASE_MIB`. Nothing was changed; reads go on, and \
+                   writes work again as soon as there is room.",
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying (60).")),
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Insufficient Storage", "status": 507,
+        "detail": "The server has no room to store this write; nothing was changed. Reads go on. Retry after 60 s, or tell the operator.",
+        "code": "storage_full"
+    })
+)]
+pub struct InsufficientStorage(pub Problem);
 
 /// A condition of the request does not hold.
 #[derive(ToResponse)]
@@ -403,6 +426,8 @@ pub enum ApiError {
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error("database busy")]
     DatabaseBusy(#[source] sqlx::Error),
+    #[error("storage full")]
+    StorageFull(#[source] sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -411,10 +436,16 @@ pub enum ApiError {
 /// writer to commit, short enough that a client retrying by it loses little.
 const BUSY_RETRY_SECONDS: u64 = 2;
 
+/// What a write refused as `storage_full` is told to wait: room comes back when an operator
+/// makes it, not by itself, so a client should not retry in a tight loop.
+const FULL_RETRY_SECONDS: u64 = 60;
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if crate::store::is_busy(&e) {
             ApiError::DatabaseBusy(e)
+        } else if crate::store::is_full(&e) {
+            ApiError::StorageFull(e)
         } else {
             ApiError::Internal(e.into())
         }
@@ -468,6 +499,7 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => ProblemCode::PreconditionFailed,
             ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
             ApiError::DatabaseBusy(_) => ProblemCode::DatabaseBusy,
+            ApiError::StorageFull(_) => ProblemCode::StorageFull,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
     }
@@ -537,6 +569,10 @@ impl ApiError {
             ApiError::DatabaseBusy(_) => format!(
                 "Another writer (an import, most often) holds the database; nothing was \
                  changed. Retry after {BUSY_RETRY_SECONDS} s."
+            ),
+            ApiError::StorageFull(_) => format!(
+                "The server has no room to store this write; nothing was changed. Reads go on. \
+                 Retry after {FULL_RETRY_SECONDS} s, or tell the operator."
             ),
             ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
@@ -608,6 +644,7 @@ impl ResponseError for ApiError {
             ApiError::DatabaseUnavailable(_) | ApiError::DatabaseBusy(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            ApiError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -619,6 +656,10 @@ impl ResponseError for ApiError {
                 tracing::warn!(error = %cause, "database unavailable")
             }
             ApiError::DatabaseBusy(cause) => tracing::warn!(error = %cause, "database busy"),
+            // The operator has to make room: said at error, once a refused write.
+            ApiError::StorageFull(cause) => {
+                tracing::error!(error = %cause, "a write was refused: no room to store it")
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -626,8 +667,14 @@ impl ResponseError for ApiError {
         if let ApiError::MethodNotAllowed { allow } = self {
             response.insert_header((header::ALLOW, allow.as_str()));
         }
-        if let ApiError::DatabaseBusy(_) = self {
-            response.insert_header((header::RETRY_AFTER, BUSY_RETRY_SECONDS));
+        match self {
+            ApiError::DatabaseBusy(_) => {
+                response.insert_header((header::RETRY_AFTER, BUSY_RETRY_SECONDS));
+            }
+            ApiError::StorageFull(_) => {
+                response.insert_header((header::RETRY_AFTER, FULL_RETRY_SECONDS));
+            }
+            _ => {}
         }
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"claimtrail\""));

@@ -25,9 +25,9 @@ use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa_actix_web::{AppExt, scope};
 
 use error::{
-    ApiError, BadRequest, FieldError, Forbidden, HeadersTooLarge, InternalError, NotAcceptable,
-    NotFound, NotModified, PreconditionFailed, Problem, ProblemCode, RequestTimeout,
-    ServiceUnavailable, TooManyRequests, Unauthorized, UriTooLong,
+    ApiError, BadRequest, FieldError, Forbidden, HeadersTooLarge, InsufficientStorage,
+    InternalError, NotAcceptable, NotFound, NotModified, PreconditionFailed, Problem, ProblemCode,
+    RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, UriTooLong,
 };
 
 #[derive(OpenApi)]
@@ -61,6 +61,7 @@ use error::{
         responses(
             BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden,
             TooManyRequests, UriTooLong, HeadersTooLarge, RequestTimeout, ServiceUnavailable,
+            InsufficientStorage,
             PreconditionFailed
         )
     ),
@@ -505,9 +506,13 @@ fn limit_responses(doc: &mut OpenApiDoc) {
             if v1 && (write || searches) {
                 add(op, "429", "TooManyRequests");
             }
-            // Every write refuses query parameters it does not take.
+            // Every write refuses query parameters it does not take, and any write may find
+            // no room to store it.
             if write {
                 add(op, "400", "BadRequest");
+                if v1 {
+                    add(op, "507", "InsufficientStorage");
+                }
             }
         }
     }

@@ -1184,7 +1184,9 @@ mod tests {
     #[tokio::test]
     async fn a_search_reads_the_same_pages_from_the_index_order() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("search.db"), 1).await.unwrap();
+        let store = Store::open(&dir.path().join("search.db"), 1, None)
+            .await
+            .unwrap();
         generate::generate(&store, 3_000, 7, |_| {}).await.unwrap();
         // Move some claims to other days, as PATCH does: their entries must move too.
         let mut tx = store.writer().begin().await.unwrap();
@@ -1227,7 +1229,7 @@ mod tests {
     #[tokio::test]
     async fn a_figure_filter_reads_the_same_pages_either_way() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("figures.db"), 1)
+        let store = Store::open(&dir.path().join("figures.db"), 1, None)
             .await
             .unwrap();
         generate::generate(&store, 3_000, 7, |_| {}).await.unwrap();

@@ -530,7 +530,7 @@ mod tests {
     use super::*;
 
     async fn generated(dir: &std::path::Path, name: &str, seed: u64) -> Store {
-        let store = Store::open(&dir.join(name), 1).await.unwrap();
+        let store = Store::open(&dir.join(name), 1, None).await.unwrap();
         generate(&store, 2_000, seed, |_| {}).await.unwrap();
         store
     }

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
 /// The database: a pool of readers and a single writer.
 ///
@@ -111,9 +111,24 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
         .is_some_and(|code| code & 0xff == 5)
 }
 
+/// Whether an error is SQLite's "database or disk is full": the disk (or the file system the
+/// database is on) has no room for the write, or the database reached its size limit
+/// (`max_bytes` of [`Store::open`]). SQLITE_FULL is 13.
+pub fn is_full(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 13)
+}
+
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub async fn open(path: &Path, read_connections: u32) -> anyhow::Result<Store> {
+    /// Opens (creating if needed) the database file and brings its schema up to date. Writes
+    /// that would grow the file past `max_bytes` fail as the database being full.
+    pub async fn open(
+        path: &Path,
+        read_connections: u32,
+        max_bytes: Option<u64>,
+    ) -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)
@@ -125,6 +140,26 @@ impl Store {
             .busy_timeout(Duration::from_secs(5));
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(move |conn, _| Box::pin(limit_size(conn, max_bytes)))
+            // A write that fails part-way is rolled back when its transaction is dropped. But
+            // on some errors (a full disk above all) SQLite has already rolled it back itself,
+            // the ROLLBACK then fails, and the driver still counts the connection as inside a
+            // transaction: every later write would be refused ("begin_with at non-zero
+            // transaction depth") until a restart. So a writer left in that state is closed
+            // and a fresh one opened. The ping first lets a queued rollback finish.
+            .test_before_acquire(false)
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    conn.ping().await?;
+                    if conn.is_in_transaction() {
+                        tracing::warn!(
+                            "the writer connection was left inside a failed transaction; opening a new one"
+                        );
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
@@ -164,6 +199,27 @@ impl Store {
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
     }
+}
+
+/// Caps the database file at `max_bytes` (rounded down to whole pages) for writes on `conn`.
+async fn limit_size(
+    conn: &mut SqliteConnection,
+    max_bytes: Option<u64>,
+) -> Result<(), sqlx::Error> {
+    let Some(max_bytes) = max_bytes else {
+        return Ok(());
+    };
+    let page_size: i64 = sqlx::query_scalar("pragma page_size")
+        .fetch_one(&mut *conn)
+        .await?;
+    let pages = max_bytes / page_size.max(512).unsigned_abs();
+    // A pragma takes no bound parameters; the value is a number we computed.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "pragma max_page_count = {pages}"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Rebuilds the claim search index once if its entries are keyed the old way (see

@@ -451,7 +451,7 @@ mod tests {
     async fn an_index_keyed_by_insertion_is_rebuilt_by_day_when_opened() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
-        let store = Store::open(&path, 1).await.unwrap();
+        let store = Store::open(&path, 1, None).await.unwrap();
         generate::generate(&store, 300, 3, |_| {}).await.unwrap();
         let electricity = matching(&store, "electricity").await;
         assert!(electricity > 0);
@@ -471,7 +471,7 @@ mod tests {
         tx.commit().await.unwrap();
         store.close().await;
 
-        let store = Store::open(&path, 1).await.unwrap();
+        let store = Store::open(&path, 1, None).await.unwrap();
         let mut conn = store.reader().acquire().await.unwrap();
         assert!(!keyed_by_insertion(&mut conn).await.unwrap());
         let misplaced: i64 = sqlx::query_scalar(

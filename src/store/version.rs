@@ -83,7 +83,7 @@ mod tests {
     async fn every_commit_changes_the_version_and_reads_do_not() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.db");
-        let store = Store::open(&path, 1).await.unwrap();
+        let store = Store::open(&path, 1, None).await.unwrap();
         let probe = DataVersion::open(&path).await.unwrap();
         let first = probe.current().unwrap();
         sqlx::query("select count(*) from claims")

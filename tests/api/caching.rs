@@ -153,7 +153,7 @@ async fn a_current_etag_is_answered_without_running_the_handler() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("counted.db");
-    let store = Store::open(&path, 1).await.unwrap();
+    let store = Store::open(&path, 1, None).await.unwrap();
     let validators = web::Data::new(Validators::new(
         DataVersion::open(&path).await.unwrap(),
         100,

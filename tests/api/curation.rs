@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, enc, spawn_app};
 
 pub async fn token(app: &TestApp) -> String {
-    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let store = Store::open(&app.db_path, 1, None).await.unwrap();
     let (_, token) = tokens::create(&store, "tests", Scope::Write).await.unwrap();
     store.close().await;
     token
@@ -67,7 +67,7 @@ async fn writes_need_a_valid_token() {
     }
     let live = token(&app).await;
     let id = live.split('_').nth(1).unwrap().to_owned();
-    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let store = Store::open(&app.db_path, 1, None).await.unwrap();
     assert!(tokens::revoke(&store, &id).await.unwrap());
     store.close().await;
     let revoked = send(
@@ -534,7 +534,7 @@ async fn concurrent_writers_lose_nothing() {
 #[tokio::test]
 async fn a_read_token_cannot_write_and_private_reads_need_a_token() {
     let app = spawn_app().await;
-    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let store = Store::open(&app.db_path, 1, None).await.unwrap();
     let (_, reader) = tokens::create(&store, "reader", Scope::Read).await.unwrap();
     store.close().await;
     let refused = send(

@@ -25,7 +25,7 @@ async fn loading_the_dataset_twice_changes_nothing() {
             .unwrap(),
     );
     assert_eq!(before, after);
-    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let store = Store::open(&app.db_path, 1, None).await.unwrap();
     assert_eq!(
         dataset::load_bundled(&store).await.unwrap(),
         dataset::LoadOutcome::AlreadyPopulated
@@ -75,7 +75,7 @@ async fn every_table_is_strict_and_the_file_is_sound() {
 async fn an_export_imported_into_an_empty_database_gives_the_same_answers() {
     let app = spawn_app().await;
     // Something written through the API travels too, with its own timestamps.
-    let writer = Store::open(&app.db_path, 1).await.unwrap();
+    let writer = Store::open(&app.db_path, 1, None).await.unwrap();
     let (_, token) = claimtrail::store::tokens::create(
         &writer,
         "export",
@@ -101,7 +101,7 @@ async fn an_export_imported_into_an_empty_database_gives_the_same_answers() {
     writer.close().await;
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("imported.db");
-    let target = Store::open(&copy, 1).await.unwrap();
+    let target = Store::open(&copy, 1, None).await.unwrap();
     let parsed = dataset::Dataset::parse(&exported).unwrap();
     assert_eq!(
         dataset::load(&target, &parsed).await.unwrap(),
@@ -159,14 +159,14 @@ fn without_timestamps(body: &str) -> serde_json::Value {
 #[tokio::test]
 async fn ndjson_records_exported_and_imported_give_the_same_record() {
     let app = spawn_app().await;
-    let source = Store::open(&app.db_path, 1).await.unwrap();
+    let source = Store::open(&app.db_path, 1, None).await.unwrap();
     let lines = dataset::export_lines(&source).await.unwrap();
     source.close().await;
     assert_eq!(lines.len(), 5 + 7 + 5 + 37 + 22 + 57 + 3);
 
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("from-ndjson.db");
-    let target = Store::open(&copy, 1).await.unwrap();
+    let target = Store::open(&copy, 1, None).await.unwrap();
     let records = lines
         .iter()
         .enumerate()

@@ -42,7 +42,7 @@ pub async fn spawn_app_on(today: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db_path = dir.path().join("claimtrail.db");
     let today = CalendarDate::parse(today).expect("a date");
-    let address = start_configured(&db_path, true, unlimited(), Some(today)).await;
+    let address = start_configured(&db_path, true, unlimited(), Some(today), None).await;
     TestApp {
         address,
         client: reqwest::Client::new(),
@@ -56,6 +56,19 @@ pub async fn spawn_limited(limits: LimitArgs) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db_path = dir.path().join("claimtrail.db");
     let address = start_limited(&db_path, true, limits).await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db_path,
+        _dir: dir,
+    }
+}
+
+/// Starts the server like `spawn_app`, with its database file held to `mib` MiB.
+pub async fn spawn_app_limited_to(mib: u64) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db_path = dir.path().join("claimtrail.db");
+    let address = start_configured(&db_path, true, unlimited(), None, Some(mib)).await;
     TestApp {
         address,
         client: reqwest::Client::new(),
@@ -90,15 +103,17 @@ pub async fn start_limited(
     public_reads: bool,
     limits: LimitArgs,
 ) -> String {
-    start_configured(db_path, public_reads, limits, None).await
+    start_configured(db_path, public_reads, limits, None, None).await
 }
 
-/// Starts a server on `db_path` with the given settings and clock, and returns its base URL.
+/// Starts a server on `db_path` with the given settings, clock and database size limit, and
+/// returns its base URL.
 async fn start_configured(
     db_path: &std::path::Path,
     public_reads: bool,
     limits: LimitArgs,
     today: Option<CalendarDate>,
+    max_database_mib: Option<u64>,
 ) -> String {
     if std::env::var_os("TEST_LOG").is_some() {
         claimtrail::telemetry::init();
@@ -108,6 +123,7 @@ async fn start_configured(
         database: DatabaseArgs {
             database: db_path.to_owned(),
             read_connections: 4,
+            max_database_mib,
         },
         workers: Some(2),
         no_dataset: false,

@@ -8,6 +8,7 @@ mod compression;
 mod curation;
 mod dataset;
 mod errors;
+mod faults;
 mod figures;
 mod formats;
 mod helpers;

@@ -309,7 +309,7 @@ async fn reindex_picks_up_what_another_writer_changed() {
         .await
         .unwrap();
     assert!(hits(&app, "电网").await.is_empty(), "not indexed yet");
-    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let store = Store::open(&app.db_path, 1, None).await.unwrap();
     assert_eq!(store.reindex().await.unwrap(), 23);
     store.close().await;
     assert_eq!(hits(&app, "电网").await, set(["musk-new-remark"]));
@@ -324,7 +324,7 @@ async fn reindex_picks_up_what_another_writer_changed() {
 #[tokio::test]
 async fn search_is_answered_from_the_index() {
     let app = spawn_app().await;
-    let store = Store::open(&app.db_path, 1).await.unwrap();
+    let store = Store::open(&app.db_path, 1, None).await.unwrap();
     // Only a query of nothing but exclusions (`-musk`) has to look at every claim.
     for q in [
         "电力",

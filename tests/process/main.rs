@@ -313,3 +313,128 @@ async fn an_import_of_a_million_bad_lines_is_refused_in_bounded_memory() {
     assert!(peak < LIMIT_KIB, "peak RSS {peak} KiB");
     server.stop();
 }
+
+/// 21 (issue "Every refusal bounded, clear and documented"): a log line that cannot be written
+/// fails no request. With its log on a full disk (`/dev/full`), the server answers probes,
+/// reads, refusals and writes as it would otherwise, and keeps what it acknowledged.
+#[tokio::test]
+async fn a_log_that_cannot_be_written_fails_no_request() {
+    let (dir, db) = temp_db();
+    server::claimtrail(&db, &["migrate"]);
+    let token = write_token(&db);
+    let server = Server::start_logging_to_full_disk(&db);
+    let client = reqwest::Client::new();
+    for (path, status) in [
+        ("/healthz", StatusCode::OK),
+        ("/readyz", StatusCode::OK),
+        ("/v1/claims?limit=5", StatusCode::OK),
+        ("/v1/claims/no-such-claim", StatusCode::NOT_FOUND),
+        ("/v1/claims?limit=0", StatusCode::BAD_REQUEST),
+        ("/openapi.json", StatusCode::OK),
+    ] {
+        let response = client
+            .get(format!("{}{path}", server.url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: no answer: {e}"));
+        assert_eq!(response.status(), status, "GET {path}");
+    }
+    let created = client
+        .post(format!("{}/v1/claims", server.url))
+        .bearer_auth(&token)
+        .json(&claim("logged-nowhere"))
+        .send()
+        .await
+        .expect("POST answered");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    server.stop();
+    let server = Server::start(&db, &dir.path().join("after.log"));
+    let response = reqwest::get(format!("{}/v1/claims/logged-nowhere", server.url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    server.stop();
+}
+
+/// The first line a raw request gets back on a connection of its own.
+fn status_line(url: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // The server may answer and close before it has read all of an oversized head.
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+/// 11 and 13 (issue "Every refusal bounded, clear and documented"): the refusals the HTTP layer
+/// makes before the app are the bare ones the README and the document list, and each is logged
+/// at warn (actix logs them at error), while a URL the app can still see is a 414 problem.
+#[test]
+fn refusals_of_the_http_layer_are_the_documented_ones_and_logged_at_warn() {
+    let (dir, db) = temp_db();
+    let log = dir.path().join("server.log");
+    let server = Server::start(&db, &log);
+    let get = |target: &str, extra: &str| {
+        format!("GET {target} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n").into_bytes()
+    };
+    let many_headers: String = (0..100).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let bare: [(&str, Vec<u8>, &str); 6] = [
+        (
+            "a bad header byte",
+            get("/healthz", "X-Bad: a\u{1}b\r\n"),
+            "400",
+        ),
+        (
+            "an invalid Content-Length",
+            get("/healthz", "Content-Length: abc\r\n"),
+            "400",
+        ),
+        (
+            "two Content-Lengths that differ",
+            get("/healthz", "Content-Length: 1\r\nContent-Length: 2\r\n"),
+            "400",
+        ),
+        (
+            "more than 96 header fields",
+            get("/healthz", &many_headers),
+            "431",
+        ),
+        (
+            "a URL over 64 KiB",
+            get(&format!("/v1/claims?q={}", "a".repeat(66 << 10)), ""),
+            "400",
+        ),
+        (
+            "a head over 128 KiB",
+            get(&format!("/v1/claims?q={}", "a".repeat(130 << 10)), ""),
+            "431",
+        ),
+    ];
+    for (what, request, status) in &bare {
+        let line = status_line(&server.url, request);
+        assert!(
+            line.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{what}: {line}"
+        );
+    }
+    let line = status_line(
+        &server.url,
+        &get(&format!("/v1/claims?q={}", "a".repeat(40 << 10)), ""),
+    );
+    assert!(line.starts_with("HTTP/1.1 414 "), "a URL of 40 KiB: {line}");
+    server.stop();
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(" ERROR "), "logged at error:\n{text}");
+    let warnings = text
+        .lines()
+        .filter(|l| l.contains(" WARN claimtrail::http:"))
+        .count();
+    assert_eq!(warnings, bare.len(), "{text}");
+}

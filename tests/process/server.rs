@@ -74,6 +74,46 @@ impl Server {
         }
     }
 
+    /// Starts `claimtrail serve` on `db` logging every request to `/dev/full`, where every
+    /// write fails with ENOSPC as on a full disk, and waits until it accepts connections. The
+    /// port is picked here: the log line that would name it cannot be written.
+    pub fn start_logging_to_full_disk(db: &Path) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full opens");
+        let mut child = Command::new(BINARY)
+            .arg("serve")
+            .env("CLAIMTRAIL_DATABASE", db)
+            .env("CLAIMTRAIL_BIND", format!("127.0.0.1:{port}"))
+            .env("CLAIMTRAIL_WRITE_RATE", "0")
+            .env("CLAIMTRAIL_SEARCH_RATE", "0")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(full)
+            .spawn()
+            .expect("the server starts");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the server exited with {status} before it listened");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not start listening on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
