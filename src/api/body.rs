@@ -15,8 +15,8 @@ use super::error::ApiError;
 use super::limits::Limits;
 use crate::config::LimitArgs;
 
-/// A JSON object from the request body (`application/json`, or `application/merge-patch+json`
-/// for PATCH).
+/// A JSON object from the request body: `application/json`, or for a PATCH also
+/// `application/merge-patch+json` (both read as a merge patch there).
 pub struct JsonBody(pub serde_json::Map<String, Value>, pub Vec<u8>);
 
 fn content_type(req: &HttpRequest) -> Option<String> {
@@ -97,12 +97,15 @@ impl FromRequest for JsonBody {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = content_type(req);
+        let patch = req.method() == actix_web::http::Method::PATCH;
         let limit = BodyLimit::of(req, false);
         let declared = limit.check_declared(req);
         let payload = payload.take();
         Box::pin(async move {
+            // A merge patch (RFC 7396) is what a PATCH sends; a POST sends a whole record.
             match content_type.as_deref() {
-                Some("application/json" | "application/merge-patch+json") => {}
+                Some("application/json") => {}
+                Some("application/merge-patch+json") if patch => {}
                 _ => return Err(ApiError::UnsupportedMediaType),
             }
             declared?;

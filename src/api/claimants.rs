@@ -90,7 +90,7 @@ async fn list_claimants(
 /// One person or organization, with names, aliases, affiliations and a count of their claims.
 #[utoipa::path(
     tag = "claimants",
-    params(ClaimantPath),
+    params(ClaimantPath, FormatParams),
     responses(
         (status = 200, description = "The claimant.",
             content(

@@ -477,7 +477,7 @@ async fn get_claim(
 /// recorded appearance comes first, then the rest by the source's date.
 #[utoipa::path(
     tag = "claims",
-    params(ClaimPath),
+    params(ClaimPath, FormatParams),
     responses(
         (status = 200, description = "The claim's appearances.",
             content(
@@ -527,7 +527,7 @@ async fn list_claim_appearances(
 /// was never revised is a chain of one.
 #[utoipa::path(
     tag = "claims",
-    params(ClaimPath),
+    params(ClaimPath, FormatParams),
     responses(
         (status = 200, description = "The revision chain, oldest first.",
             content(
@@ -571,7 +571,7 @@ async fn list_claim_revisions(
 /// the claim's `status`.
 #[utoipa::path(
     tag = "claims",
-    params(ClaimPath),
+    params(ClaimPath, FormatParams),
     responses(
         (status = 200, description = "The claim's assessments, oldest first.",
             content(

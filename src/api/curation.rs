@@ -319,7 +319,7 @@ async fn create_claim(
         (status = 409, description = "The change would fork or loop a revision chain.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed claim would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )
@@ -518,7 +518,7 @@ async fn get_appearance(
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed appearance would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )
@@ -724,7 +724,7 @@ async fn create_assessment(
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed assessment would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )
@@ -856,7 +856,7 @@ async fn create_topic(
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed topic would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )
@@ -984,7 +984,7 @@ async fn create_indicator(
         (status = 409, description = "The dimension cannot change while figures use it.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed indicator would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )
@@ -1130,7 +1130,7 @@ async fn create_claimant(
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed claimant would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )
@@ -1237,7 +1237,7 @@ async fn create_source(
         (status = 404, response = NotFound),
         (status = 412, description = "`If-Match` names an older version; nothing changed.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 1 MiB unless `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither application/merge-patch+json nor application/json.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The changed source would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 500, response = InternalError)
     )

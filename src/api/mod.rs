@@ -505,6 +505,7 @@ fn limit_responses(doc: &mut OpenApiDoc) {
             });
             if v1 && (write || searches) {
                 add(op, "429", "TooManyRequests");
+                rate_limit_headers(op);
             }
             // Every write refuses query parameters it does not take, and any write may find
             // no room to store it.
@@ -515,6 +516,42 @@ fn limit_responses(doc: &mut OpenApiDoc) {
                 }
             }
         }
+    }
+}
+
+/// Declares the `RateLimit` and `RateLimit-Policy` headers that `limits::enforce` puts on
+/// every answer to a rate-limited request, on the operation's success responses (its refusals
+/// are shared components; the 429 declares them itself).
+fn rate_limit_headers(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let header = |description: &str| {
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(description))
+                .build(),
+        )
+    };
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !status.starts_with('2') {
+            continue;
+        }
+        response.headers.insert(
+            "RateLimit".to_owned(),
+            header(
+                "What is left of this client's allowance, while the server limits the rate: \
+                 `\"writes\";r=119;t=1` (requests remaining, seconds until it is whole again).",
+            ),
+        );
+        response.headers.insert(
+            "RateLimit-Policy".to_owned(),
+            header("The policy: `\"writes\";q=120;w=60` (requests per window of 60 seconds)."),
+        );
     }
 }
 
@@ -529,6 +566,13 @@ fn merge_patch_schemas(doc: &mut OpenApiDoc) {
         else {
             continue;
         };
+        // A PATCH takes the same merge patch as plain `application/json` too, as most HTTP
+        // clients send it.
+        if let Some(patch) = body.content.get("application/merge-patch+json").cloned() {
+            body.content
+                .entry("application/json".to_owned())
+                .or_insert(patch);
+        }
         for content in body.content.values_mut() {
             let RefOr::T(content) = content else {
                 continue;

@@ -89,7 +89,7 @@ async fn list_sources(
 /// cites and what cites it. What is uncertain about it is in `note`.
 #[utoipa::path(
     tag = "sources",
-    params(SourcePath),
+    params(SourcePath, FormatParams),
     responses(
         (status = 200, description = "The source.",
             content(

@@ -93,7 +93,7 @@ async fn list_topics(
 /// One topic, with its names in each language and how many claims carry it.
 #[utoipa::path(
     tag = "topics",
-    params(TopicPath),
+    params(TopicPath, FormatParams),
     responses(
         (status = 200, description = "The topic.",
             content(
@@ -187,7 +187,7 @@ async fn list_indicators(
 /// many figures measure it.
 #[utoipa::path(
     tag = "indicators",
-    params(IndicatorPath),
+    params(IndicatorPath, FormatParams),
     responses(
         (status = 200, description = "The indicator.",
             content(

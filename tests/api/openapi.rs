@@ -1,6 +1,8 @@
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use reqwest::StatusCode;
+
+use crate::helpers::{problem, spawn_app};
 
 const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
@@ -122,10 +124,19 @@ async fn every_documented_format_is_served_and_no_other() {
     let doc = app.get_json("/openapi.json").await;
     let mut checked = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
-        let Some(format) = item["get"]["parameters"]
+        let format = item["get"]["parameters"]
             .as_array()
-            .and_then(|ps| ps.iter().find(|p| p["name"] == "format"))
-        else {
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "format"));
+        // 20: an answer in several media types can be asked for by `format` too, and says so.
+        let offered = item["get"]["responses"]["200"]["content"]
+            .as_object()
+            .map_or(0, |c| c.len());
+        assert_eq!(
+            format.is_some(),
+            offered > 1,
+            "GET {template} offers {offered} media types"
+        );
+        let Some(format) = format else {
             continue;
         };
         let pattern = format["schema"]["pattern"].as_str().unwrap();
@@ -146,8 +157,8 @@ async fn every_documented_format_is_served_and_no_other() {
         }
         checked += 1;
     }
-    // Lists and items of every kind of record, and the history.
-    assert!(checked >= 10, "only {checked} operations take format");
+    // Lists and items of every kind of record, a claim's parts, and the history.
+    assert!(checked >= 17, "only {checked} operations take format");
 }
 
 #[tokio::test]
@@ -297,4 +308,79 @@ async fn every_request_example_is_accepted() {
         }
     }
     assert!(sent >= 15, "only {sent} examples sent");
+}
+
+/// 20: a POST takes a whole record as `application/json`; a merge patch is what a PATCH sends,
+/// so a POST that says it sends one is refused, on every route that takes a body.
+#[tokio::test]
+async fn a_post_refuses_a_merge_patch() {
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    let app = spawn_app().await;
+    let token = crate::curation::token(&app).await;
+    let mut refused = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(content) = item["post"]["requestBody"]["content"].as_object() else {
+            continue;
+        };
+        assert!(
+            !content.contains_key("application/merge-patch+json"),
+            "POST {template} documents a merge patch"
+        );
+        if !content.contains_key("application/json") {
+            continue;
+        }
+        let path = bundled(template);
+        let response = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .bearer_auth(&token)
+            .header("content-type", "application/merge-patch+json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        problem(
+            response,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+        refused += 1;
+    }
+    assert!(refused >= 7, "only {refused} POSTs take JSON");
+}
+
+/// 20: the success answers of writes and searches declare the `RateLimit` headers they carry.
+#[tokio::test]
+async fn rate_limited_answers_declare_their_rate_limit_headers() {
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if !template.starts_with("/v1/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let searches = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "q" && p["in"] == "query");
+            if method == "get" && !searches {
+                continue;
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                for header in ["RateLimit", "RateLimit-Policy"] {
+                    assert!(
+                        response["headers"][header].is_object(),
+                        "{method} {template} {status} does not declare {header}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 25, "only {checked} responses checked");
 }
