@@ -117,6 +117,11 @@ pub fn openapi() -> serde_json::Value {
             // one to a load balancer's health check.
             if let Some(get) = item.get.as_mut() {
                 get.security = Some(Vec::new());
+                // Every GET evaluates If-Match (RFC 9110 13.1.1), a probe's too.
+                get.responses.responses.insert(
+                    "412".into(),
+                    RefOr::Ref(Ref::from_response_name("PreconditionFailed")),
+                );
             }
             continue;
         }

@@ -10,9 +10,9 @@ use std::io::{Read, Write};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::bundled::bundled;
 use crate::curation::token;
 use crate::helpers::{TestApp, spawn_app};
-use crate::openapi::bundled;
 
 /// Values that go into every path segment and query parameter, already percent-encoded where
 /// they must be.

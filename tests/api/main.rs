@@ -2,6 +2,8 @@
 //! file in a temporary directory. One binary, so the crate links once.
 
 mod bounds;
+#[path = "../common/bundled.rs"]
+mod bundled;
 mod caching;
 mod claims;
 mod compression;

@@ -1,5 +1,8 @@
 //! Tests about the process: SIGKILL in the middle of writes, and a bounded mixed load.
 
+#[path = "../common/bundled.rs"]
+mod bundled;
+mod hostile;
 mod server;
 
 use std::sync::Arc;
