@@ -19,5 +19,6 @@ mod limits;
 mod openapi;
 mod refusals;
 mod resources;
+mod roundtrip;
 mod search;
 mod trust;
