@@ -738,12 +738,28 @@ impl ClaimantInput {
         let wikidata_id = r.parsed("wikidata_id", false, parse_wikidata);
         let description = r.string("description", false);
         let mut aliases = Vec::new();
+        // Aliases are matched ignoring ASCII case (`claimant=musk` finds "Musk"), so two that
+        // differ only so are one; keeping either silently would lose the other.
+        let mut seen = std::collections::HashMap::new();
         for (pointer, a) in r.objects("aliases") {
             let mut ar = Reader::new(a, &pointer, &["alias", "lang"], &mut *r.problems);
             let alias = ar.string("alias", true);
             let lang = ar.parsed("lang", false, LanguageTag::parse);
             if let Some(alias) = alias {
-                aliases.push(AliasInput { alias, lang });
+                match seen.entry(alias.to_ascii_lowercase()) {
+                    std::collections::hash_map::Entry::Occupied(first) => ar.fail(
+                        "alias",
+                        format!(
+                            "is the alias at {}/alias again (aliases that differ only in ASCII \
+                             case are one)",
+                            first.get()
+                        ),
+                    ),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(pointer.clone());
+                        aliases.push(AliasInput { alias, lang });
+                    }
+                }
             }
         }
         let mut affiliations = Vec::new();

@@ -47,6 +47,7 @@ pub struct Claimant {
     #[schema(example = json!({"en": "Elon Musk", "zh-CN": "埃隆·马斯克"}))]
     pub names: LocalizedText,
     /// Other names the claimant is known by. Each also works as `claimant=` on `GET /v1/claims`.
+    /// Listed by language (those without one first), then by alias ignoring ASCII case.
     pub aliases: Vec<Alias>,
     /// Wikidata item id, when known.
     #[schema(example = json!(null))]
@@ -839,7 +840,9 @@ pub struct ClaimantBody {
     pub kind: ClaimantKind,
     /// Names keyed by BCP 47 language; at least one.
     pub names: LocalizedText,
-    /// Other names; each works as `claimant=` on `GET /v1/claims`.
+    /// Other names; each works as `claimant=` on `GET /v1/claims`, ignoring ASCII case, so two
+    /// that differ only so are refused. Listed by language (those without one first), then by
+    /// alias ignoring ASCII case, whatever order they were written in.
     #[schema(required = false)]
     pub aliases: Vec<Alias>,
     /// A Wikidata item id such as `Q317521`.

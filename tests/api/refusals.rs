@@ -538,6 +538,14 @@ async fn two_keys_of_one_language_are_refused() {
     let topic = json!({"id": "two-zh", "names": {"zh-CN": "电力", "zh-cn": "电"}});
     let fields = invalid_fields(post(&app, &token, "/v1/topics", &topic).await).await;
     assert!(fields[0].0.starts_with("/names/"), "{fields:?}");
+    // Aliases are matched ignoring ASCII case, so two such are one, and the second would be
+    // lost (found by the round-trip property test).
+    let claimant = json!({"id": "two-aliases", "kind": "person", "names": {"en": "Two"},
+                          "aliases": [{"alias": "Ab"}, {"alias": "aB", "lang": "en"}]});
+    let fields = invalid_fields(post(&app, &token, "/v1/claimants", &claimant).await).await;
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    assert_eq!(fields[0].0, "/aliases/1/alias", "{fields:?}");
+    assert!(fields[0].1.contains("/aliases/0/alias"), "{fields:?}");
 }
 
 /// 15: every kind of response says how it may be cached.
