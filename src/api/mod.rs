@@ -335,6 +335,16 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
             }
         }
         localized_text_patches(schemas);
+        // Aliases are one when they differ only in ASCII case, which no schema can say; that
+        // two identical ones are refused, it can.
+        for name in ["ClaimantBody", "ClaimantPatch"] {
+            if let Some(aliases) = schemas
+                .get_mut(name)
+                .and_then(|s| s.pointer_mut("/properties/aliases"))
+            {
+                aliases["uniqueItems"] = true.into();
+            }
+        }
     }
     value
 }

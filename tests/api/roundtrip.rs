@@ -369,7 +369,12 @@ fn claimant() -> impl Strategy<Value = Value> {
         prop::collection::vec(affiliation, 0..=2),
     )
         .prop_map(
-            |(kind, names, aliases, wikidata, description, affiliations)| {
+            |(kind, names, mut aliases, wikidata, description, affiliations)| {
+                // Aliases that differ only in ASCII case are one (a 422), not two to keep.
+                let mut seen = std::collections::HashSet::new();
+                aliases.retain(|a: &Value| {
+                    seen.insert(a["alias"].as_str().unwrap().to_ascii_lowercase())
+                });
                 json!({"kind": kind, "names": names, "aliases": aliases,
                    "wikidata_id": wikidata.map(|q| format!("Q{q}")), "description": description,
                    "affiliations": affiliations})
