@@ -656,7 +656,7 @@ impl ResponseError for ApiError {
                 tracing::warn!(error = %cause, "database unavailable")
             }
             ApiError::DatabaseBusy(cause) => tracing::warn!(error = %cause, "database busy"),
-            // The operator has to make room: said at error, once a refused write.
+            // Only the operator can make room, so each refused write is logged at error.
             ApiError::StorageFull(cause) => {
                 tracing::error!(error = %cause, "a write was refused: no room to store it")
             }
