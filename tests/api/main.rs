@@ -15,6 +15,8 @@ mod figures;
 mod formats;
 mod helpers;
 mod hostile;
+#[path = "../common/hostile_values.rs"]
+mod hostile_values;
 mod limits;
 mod openapi;
 mod refusals;

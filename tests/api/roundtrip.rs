@@ -221,6 +221,37 @@ async fn walk(app: &TestApp, list: &str) -> Result<Vec<String>, TestCaseError> {
     }
 }
 
+/// POSTs `body` to `path` and returns what was created. A 409 (an alias another claimant has
+/// already) rejects the case: a refusal, not an accepted write. Any other answer fails it.
+async fn created(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &Value,
+) -> Result<Value, TestCaseError> {
+    let response = send(app, Method::POST, path, Some(token), Some(body)).await;
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap();
+    if status == StatusCode::CONFLICT {
+        return Err(TestCaseError::reject(answer.to_string()));
+    }
+    prop_assert_eq!(status, StatusCode::CREATED, "{}: {}", body, answer);
+    Ok(answer)
+}
+
+/// PATCHes `path` with `patch`, which must be taken.
+async fn patched(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    patch: &Value,
+) -> Result<(), TestCaseError> {
+    let response = send(app, Method::PATCH, path, Some(token), Some(patch)).await;
+    let status = response.status();
+    prop_assert_eq!(status, StatusCode::OK, "{}", response.text().await.unwrap());
+    Ok(())
+}
+
 async fn round_trip(
     app: &TestApp,
     token: &str,
@@ -229,10 +260,7 @@ async fn round_trip(
 ) -> Result<(), TestCaseError> {
     let mut sent = body.clone();
     sent["id"] = json!(id);
-    let response = send(app, Method::POST, "/v1/claims", Some(token), Some(&sent)).await;
-    let status = response.status();
-    let created: Value = response.json().await.unwrap();
-    prop_assert_eq!(status, StatusCode::CREATED, "{}: {}", sent, created);
+    created(app, token, "/v1/claims", &sent).await?;
     let read = app.get_json(&format!("/v1/claims/{id}")).await;
     prop_assert_eq!(written(&read), written(body), "read back");
 
@@ -250,52 +278,24 @@ async fn round_trip(
 
     // A merge patch of the whole body changes nothing; one of a new note changes only that.
     let path = format!("/v1/claims/{id}");
-    let response = send(app, Method::PATCH, &path, Some(token), Some(body)).await;
-    prop_assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{}",
-        response.text().await.unwrap()
-    );
+    patched(app, token, &path, body).await?;
     prop_assert_eq!(written(&app.get_json(&path).await), written(body));
     let note = json!({"note": format!("patched {id}")});
-    let response = send(app, Method::PATCH, &path, Some(token), Some(&note)).await;
-    prop_assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{}",
-        response.text().await.unwrap()
-    );
+    patched(app, token, &path, &note).await?;
     let mut expected = body.clone();
     expected["note"] = note["note"].clone();
     prop_assert_eq!(written(&app.get_json(&path).await), written(&expected));
 
     // Its parts: an appearance (whose `source` reads back as `source_id`) and an assessment.
     for (part, body) in [("appearances", appearance), ("assessments", assessment)] {
-        let response = send(
-            app,
-            Method::POST,
-            &format!("{path}/{part}"),
-            Some(token),
-            Some(body),
-        )
-        .await;
-        let status = response.status();
-        let created: Value = response.json().await.unwrap();
-        prop_assert_eq!(status, StatusCode::CREATED, "{}: {}", body, created);
+        let created = created(app, token, &format!("{path}/{part}"), body).await?;
         let part_path = format!("{path}/{part}/{}", created["id"].as_str().unwrap());
         let mut expected = body.clone();
         if let Some(source) = expected.as_object_mut().unwrap().remove("source") {
             expected["source_id"] = source;
         }
         assert_kept(&expected, &app.get_json(&part_path).await)?;
-        let response = send(app, Method::PATCH, &part_path, Some(token), Some(body)).await;
-        prop_assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "{}",
-            response.text().await.unwrap()
-        );
+        patched(app, token, &part_path, body).await?;
         assert_kept(&expected, &app.get_json(&part_path).await)?;
     }
     Ok(())
@@ -441,32 +441,12 @@ async fn record_round_trip(
 ) -> Result<(), TestCaseError> {
     let mut sent = body.clone();
     sent["id"] = json!(id);
-    let response = send(
-        app,
-        Method::POST,
-        &format!("/v1/{collection}"),
-        Some(token),
-        Some(&sent),
-    )
-    .await;
-    let status = response.status();
-    let created: Value = response.json().await.unwrap();
-    // An alias another claimant has already is refused: not a write that was accepted.
-    if status == StatusCode::CONFLICT {
-        return Err(TestCaseError::reject(created.to_string()));
-    }
-    prop_assert_eq!(status, StatusCode::CREATED, "{}: {}", sent, created);
+    created(app, token, &format!("/v1/{collection}"), &sent).await?;
     let path = format!("/v1/{collection}/{id}");
     assert_kept(body, &app.get_json(&path).await)?;
     let ids = walk(app, &format!("/v1/{collection}?limit=3&count=false")).await?;
     prop_assert_eq!(ids.iter().filter(|i| *i == id).count(), 1);
-    let response = send(app, Method::PATCH, &path, Some(token), Some(body)).await;
-    prop_assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{}",
-        response.text().await.unwrap()
-    );
+    patched(app, token, &path, body).await?;
     assert_kept(body, &app.get_json(&path).await)
 }
 

@@ -3,6 +3,8 @@
 #[path = "../common/bundled.rs"]
 mod bundled;
 mod hostile;
+#[path = "../common/hostile_values.rs"]
+mod hostile_values;
 mod server;
 
 use std::sync::Arc;
