@@ -199,8 +199,6 @@ fn conditional_writes(doc: &mut serde_json::Value) {
 }
 
 /// States on a request body's schema the count limit `domain::input` enforces on every list.
-/// The length limit of free text (`MAX_TEXT`) is stated in the document's description, not as
-/// `maxLength`: beside the text `pattern` it made Schemathesis's generator exhaust 24 GiB.
 fn body_limits(schema: &mut serde_json::Value) {
     use serde_json::Value;
     let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
@@ -335,6 +333,7 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
             }
         }
         localized_text_patches(schemas);
+        free_text_limits(schemas);
         // Aliases are one when they differ only in ASCII case, which no schema can say; that
         // two identical ones are refused, it can.
         for name in ["ClaimantBody", "ClaimantPatch"] {
@@ -347,6 +346,29 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
         }
     }
     value
+}
+
+/// States the length limit `domain::input` enforces on every free text as `maxLength`: the
+/// server checks it on every string it reads, and every string the document gives the text
+/// `pattern` is one it reads that way (a text, an item of a list, a reference by id).
+fn free_text_limits(schemas: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::Value;
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if map
+                    .get("pattern")
+                    .is_some_and(|p| p == crate::domain::TEXT_PATTERN)
+                {
+                    map.insert("maxLength".into(), crate::domain::MAX_TEXT.into());
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    schemas.values_mut().for_each(walk);
 }
 
 /// States what `Slug::parse`, `LanguageTag::parse`, `Unit::parse` and the URL check accept

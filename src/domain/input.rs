@@ -40,7 +40,7 @@ pub fn gzip_etag(etag: &str) -> String {
 const MAX_SI: f64 = 1e100;
 
 /// Longest free text accepted in a field, in characters.
-const MAX_TEXT: usize = 20_000;
+pub const MAX_TEXT: usize = 20_000;
 
 /// Most items in a list field (topics, figures, authors…) and most languages in a text. The
 /// bundled record's longest list has 5; a bound keeps one claim from weighing megabytes in

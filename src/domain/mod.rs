@@ -10,7 +10,7 @@ mod units;
 mod values;
 
 pub use input::{
-    AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, MAX_ITEMS,
+    AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, MAX_ITEMS, MAX_TEXT,
     QuantityInput, SourceInput, TermInput, etag_of, gzip_etag,
 };
 pub use records::*;

@@ -830,6 +830,7 @@ impl From<&Indicator> for TermBody {
 #[schema(example = json!({
     "id": "satya-nadella", "kind": "person",
     "names": {"en": "Satya Nadella"},
+    "aliases": [{"alias": "Nadella", "lang": "en"}],
     "affiliations": [{"organization": "Microsoft", "role": "CEO"}]
 }))]
 pub struct ClaimantBody {

@@ -179,3 +179,195 @@ async fn a_problem_lists_at_most_100_errors_and_counts_them_all() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// A place in a request body where a free text goes: the schema and property that state its
+/// `maxLength`, the JSON pointer of the text, and a body with a text there.
+struct TextSlot {
+    stated_by: (String, String),
+    pointer: String,
+    body: Value,
+}
+
+/// The component a `$ref` (or a nullable `oneOf` of one) names: its name and its schema.
+fn component<'a>(doc: &'a Value, schema: &'a Value) -> (Option<String>, &'a Value) {
+    let reference = schema["$ref"].as_str().or_else(|| {
+        schema["oneOf"]
+            .as_array()?
+            .iter()
+            .find_map(|s| s["$ref"].as_str())
+    });
+    match reference {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().unwrap().to_owned();
+            (
+                Some(name),
+                doc.pointer(reference.trim_start_matches('#')).unwrap(),
+            )
+        }
+        None => (None, schema),
+    }
+}
+
+/// Walks the object schema `name` at `pointer` of `body` and lists every free text it holds: a
+/// string property with `maxLength`, an item of a list of such strings, a language of a
+/// `LocalizedText`, and the same inside the objects of a list (the body's own item, else the
+/// item schema's example). `stated` gets every (schema, property) that states a `maxLength`,
+/// whether or not a body could be built for it, so that a field left out fails the test.
+fn text_slots(
+    doc: &Value,
+    name: &str,
+    schema: &Value,
+    body: Option<&Value>,
+    pointer: &str,
+    stated: &mut std::collections::BTreeSet<(String, String)>,
+    slots: &mut Vec<TextSlot>,
+) {
+    let set = |body: &Value, key: &str, value: Value| {
+        let mut body = body.clone();
+        body.pointer_mut(pointer).unwrap()[key] = value;
+        body
+    };
+    for (key, property) in schema["properties"].as_object().into_iter().flatten() {
+        let stated_by = (name.to_owned(), key.clone());
+        let (item_name, property) = component(doc, property);
+        let items = &property["items"];
+        let (items_name, items) = component(doc, items);
+        let slot = |text: Value, at: String| TextSlot {
+            stated_by: stated_by.clone(),
+            pointer: at,
+            body: set(body.unwrap(), key, text),
+        };
+        if property["maxLength"].is_u64() {
+            stated.insert(stated_by.clone());
+            if body.is_some() {
+                slots.push(slot(json!("?"), format!("{pointer}/{key}")));
+            }
+        } else if items["maxLength"].is_u64() {
+            stated.insert(stated_by.clone());
+            if body.is_some() {
+                slots.push(slot(json!(["?"]), format!("{pointer}/{key}/0")));
+            }
+        } else if property["additionalProperties"]["maxLength"].is_u64() {
+            let stated_by = (item_name.unwrap(), "additionalProperties".to_owned());
+            stated.insert(stated_by.clone());
+            if let Some(body) = body {
+                slots.push(TextSlot {
+                    stated_by,
+                    pointer: format!("{pointer}/{key}/en"),
+                    body: set(body, key, json!({"en": "?"})),
+                });
+            }
+        } else if let Some(items_name) = items_name.filter(|_| items["properties"].is_object()) {
+            let item = body
+                .and_then(|b| b.pointer(&format!("{pointer}/{key}/0")))
+                .or_else(|| items.get("example"))
+                .cloned();
+            let inner = body.zip(item).map(|(b, item)| set(b, key, json!([item])));
+            let at = format!("{pointer}/{key}/0");
+            text_slots(doc, &items_name, items, inner.as_ref(), &at, stated, slots);
+        }
+    }
+}
+
+/// 20: every free text and every id of every request body has the documented `maxLength`, and
+/// the server holds it there: one character more is a 422 naming that field and its limit, on
+/// every field of every JSON body of every route; a value at the limit is not refused for its
+/// length.
+#[tokio::test]
+async fn every_text_field_has_a_documented_length_limit() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let doc = app.get_json("/openapi.json").await;
+    let mut stated = std::collections::BTreeSet::new();
+    let mut routes = Vec::new();
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(media) = op["requestBody"]["content"].get("application/json") else {
+                continue;
+            };
+            let mut path = template.clone();
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                if parameter["in"] == "path" {
+                    let name = parameter["name"].as_str().unwrap();
+                    let example = parameter["example"].as_str().unwrap();
+                    path = path.replace(&format!("{{{name}}}"), example);
+                }
+            }
+            let (name, schema) = component(&doc, &media["schema"]);
+            let example = media.get("example").or_else(|| schema.get("example"));
+            let mut slots = Vec::new();
+            let name = name.unwrap_or_else(|| panic!("{method} {template}: an inline body"));
+            text_slots(&doc, &name, schema, example, "", &mut stated, &mut slots);
+            routes.push((method.to_uppercase(), path, slots));
+        }
+    }
+    let mut tried = std::collections::BTreeSet::new();
+    let mut sent = 0;
+    for (method, path, slots) in routes {
+        for (n, slot) in slots.into_iter().enumerate() {
+            let (schema, property) = &slot.stated_by;
+            let property_schema = if property == "additionalProperties" {
+                &doc["components"]["schemas"][schema][property]
+            } else {
+                let stated = &doc["components"]["schemas"][schema]["properties"][property];
+                let (_, stated) = component(&doc, stated);
+                match stated.get("items") {
+                    Some(items) => component(&doc, items).1,
+                    None => stated,
+                }
+            };
+            let longest = property_schema["maxLength"].as_u64().unwrap() as usize;
+            // The README's limits: an id is a slug of at most 100 characters.
+            let documented = if property == "id" { 100 } else { 20_000 };
+            assert_eq!(longest, documented, "{schema}.{property}");
+            let with_text = |text: String| {
+                let mut body = slot.body.clone();
+                *body.pointer_mut(&slot.pointer).unwrap() = json!(text);
+                // A create of its own, so that a body at the limit is not a 409 for its id.
+                if method == "POST" && slot.pointer != "/id" && body["id"].is_string() {
+                    body["id"] = json!(format!("long-text-{n}"));
+                }
+                body
+            };
+            let method: Method = method.parse().unwrap();
+            let over = with_text("x".repeat(longest + 1));
+            let response = send(&app, method.clone(), &path, Some(&token), Some(&over)).await;
+            let refusal = invalid(response).await;
+            let for_length = |answer: &Value| {
+                answer["errors"].as_array().into_iter().flatten().any(|e| {
+                    e["field"] == slot.pointer.as_str()
+                        && e["message"]
+                            .as_str()
+                            .unwrap()
+                            .contains(&longest.to_string())
+                })
+            };
+            assert!(
+                for_length(&refusal),
+                "{method} {path} {}: {refusal}",
+                slot.pointer
+            );
+            let at_limit = with_text("x".repeat(longest));
+            let response = send(&app, method.clone(), &path, Some(&token), Some(&at_limit)).await;
+            let status = response.status();
+            let answer: Value = response.json().await.unwrap();
+            // Accepted, or refused for something else (an id that names no record).
+            assert!(
+                status.is_success() || status == StatusCode::UNPROCESSABLE_ENTITY,
+                "{method} {path} {}: {status} {answer}",
+                slot.pointer
+            );
+            assert!(
+                !for_length(&answer),
+                "{method} {path} {}: {answer}",
+                slot.pointer
+            );
+            tried.insert(slot.stated_by);
+            sent += 1;
+        }
+    }
+    let missed: Vec<_> = stated.difference(&tried).collect();
+    assert!(missed.is_empty(), "no request reaches {missed:?}");
+    assert!(stated.len() >= 40, "only {} free texts", stated.len());
+    assert!(sent >= 50, "only {sent} fields tried");
+}
