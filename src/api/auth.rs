@@ -2,14 +2,11 @@
 //! read when reads are not public. No or a bad token is a 401 with `WWW-Authenticate`; a token
 //! without the scope is a 403.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::error::ApiError;
 use crate::store::Store;
@@ -51,23 +48,50 @@ async fn authenticate(req: &HttpRequest) -> Result<TokenInfo, ApiError> {
         ))
 }
 
-/// The token a write is made with.
+/// The token a write is made with, as [`guard_writes`] checked it.
 pub struct Writer(pub TokenInfo);
 
 impl FromRequest for Writer {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Writer, ApiError>>>>;
+    type Future = std::future::Ready<Result<Writer, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let token = authenticate(&req).await?;
-            if token.scope.may_write() {
-                Ok(Writer(token))
-            } else {
-                Err(ApiError::Forbidden)
-            }
-        })
+        std::future::ready(
+            req.extensions()
+                .get::<TokenInfo>()
+                .cloned()
+                .map(Writer)
+                .ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!("a write route outside the guard"))
+                }),
+        )
+    }
+}
+
+/// Checks the token of a write before anything else about it: one with the `write` or `admin`
+/// scope passes, and the handler's `Writer` reads it. It wraps each write route, so it runs once
+/// the path and method have matched (a wrong method is still a 405) but before the handler's
+/// extractors, which are polled together: without it a `read` token sending a body of the wrong
+/// type got 403 or 415 depending on which finished first. The token decides first, always.
+pub async fn guard_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let checked = authenticate(req.request()).await.and_then(|token| {
+        if token.scope.may_write() {
+            Ok(token)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    });
+    match checked {
+        Ok(token) => {
+            req.extensions_mut().insert(token);
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        // Answered here rather than raised, so that the middleware around it (rate-limit
+        // headers, caching) sees a response like any other refusal.
+        Err(refusal) => Ok(req.error_response(refusal)),
     }
 }
 

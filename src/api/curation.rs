@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::{StatusCode, header};
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
-use super::auth::Writer;
+use super::auth::{Writer, guard_writes};
 use super::body::{JsonBody, NdjsonBody};
 use super::claims::ClaimPath;
 use super::error::{
@@ -285,7 +286,7 @@ fn created<T: serde::Serialize>(outcome: Created<T>, collection: &str) -> HttpRe
         (status = 500, response = InternalError)
     )
 )]
-#[post("/claims")]
+#[post("/claims", wrap = "from_fn(guard_writes)")]
 async fn create_claim(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -324,7 +325,7 @@ async fn create_claim(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/claims/{id}")]
+#[patch("/claims/{id}", wrap = "from_fn(guard_writes)")]
 async fn update_claim(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -364,7 +365,7 @@ async fn update_claim(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/claims/{id}")]
+#[delete("/claims/{id}", wrap = "from_fn(guard_writes)")]
 async fn delete_claim(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -400,7 +401,7 @@ async fn delete_claim(
         (status = 500, response = InternalError)
     )
 )]
-#[post("/claims/{id}/appearances")]
+#[post("/claims/{id}/appearances", wrap = "from_fn(guard_writes)")]
 async fn create_appearance(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -523,7 +524,10 @@ async fn get_appearance(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/claims/{id}/appearances/{appearance_id}")]
+#[patch(
+    "/claims/{id}/appearances/{appearance_id}",
+    wrap = "from_fn(guard_writes)"
+)]
 async fn update_appearance(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -571,7 +575,10 @@ async fn update_appearance(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/claims/{id}/appearances/{appearance_id}")]
+#[delete(
+    "/claims/{id}/appearances/{appearance_id}",
+    wrap = "from_fn(guard_writes)"
+)]
 async fn delete_appearance(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -688,7 +695,7 @@ async fn get_assessment(
         (status = 500, response = InternalError)
     )
 )]
-#[post("/claims/{id}/assessments")]
+#[post("/claims/{id}/assessments", wrap = "from_fn(guard_writes)")]
 async fn create_assessment(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -729,7 +736,10 @@ async fn create_assessment(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/claims/{id}/assessments/{assessment_id}")]
+#[patch(
+    "/claims/{id}/assessments/{assessment_id}",
+    wrap = "from_fn(guard_writes)"
+)]
 async fn update_assessment(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -776,7 +786,10 @@ async fn update_assessment(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/claims/{id}/assessments/{assessment_id}")]
+#[delete(
+    "/claims/{id}/assessments/{assessment_id}",
+    wrap = "from_fn(guard_writes)"
+)]
 async fn delete_assessment(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -823,7 +836,7 @@ async fn delete_assessment(
         (status = 500, response = InternalError)
     )
 )]
-#[post("/topics")]
+#[post("/topics", wrap = "from_fn(guard_writes)")]
 async fn create_topic(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -861,7 +874,7 @@ async fn create_topic(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/topics/{id}")]
+#[patch("/topics/{id}", wrap = "from_fn(guard_writes)")]
 async fn update_topic(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -903,7 +916,7 @@ async fn update_topic(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/topics/{id}")]
+#[delete("/topics/{id}", wrap = "from_fn(guard_writes)")]
 async fn delete_topic(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -945,7 +958,7 @@ async fn delete_topic(
         (status = 500, response = InternalError)
     )
 )]
-#[post("/indicators")]
+#[post("/indicators", wrap = "from_fn(guard_writes)")]
 async fn create_indicator(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -989,7 +1002,7 @@ async fn create_indicator(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/indicators/{id}")]
+#[patch("/indicators/{id}", wrap = "from_fn(guard_writes)")]
 async fn update_indicator(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1031,7 +1044,7 @@ async fn update_indicator(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/indicators/{id}")]
+#[delete("/indicators/{id}", wrap = "from_fn(guard_writes)")]
 async fn delete_indicator(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1099,7 +1112,7 @@ impl DeleteParams {
         (status = 500, response = InternalError)
     )
 )]
-#[post("/claimants")]
+#[post("/claimants", wrap = "from_fn(guard_writes)")]
 async fn create_claimant(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1135,7 +1148,7 @@ async fn create_claimant(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/claimants/{id}")]
+#[patch("/claimants/{id}", wrap = "from_fn(guard_writes)")]
 async fn update_claimant(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1172,7 +1185,7 @@ async fn update_claimant(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/claimants/{id}")]
+#[delete("/claimants/{id}", wrap = "from_fn(guard_writes)")]
 async fn delete_claimant(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1206,7 +1219,7 @@ async fn delete_claimant(
         (status = 500, response = InternalError)
     )
 )]
-#[post("/sources")]
+#[post("/sources", wrap = "from_fn(guard_writes)")]
 async fn create_source(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1242,7 +1255,7 @@ async fn create_source(
         (status = 500, response = InternalError)
     )
 )]
-#[patch("/sources/{id}")]
+#[patch("/sources/{id}", wrap = "from_fn(guard_writes)")]
 async fn update_source(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1279,7 +1292,7 @@ async fn update_source(
         (status = 500, response = InternalError)
     )
 )]
-#[delete("/sources/{id}")]
+#[delete("/sources/{id}", wrap = "from_fn(guard_writes)")]
 async fn delete_source(
     req: HttpRequest,
     store: web::Data<Store>,
@@ -1316,7 +1329,7 @@ async fn delete_source(
         (status = 500, response = InternalError)
     )
 )]
-#[post("/import")]
+#[post("/import", wrap = "from_fn(guard_writes)")]
 async fn import(
     store: web::Data<Store>,
     Writer(token): Writer,

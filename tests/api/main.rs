@@ -22,5 +22,6 @@ mod openapi;
 mod refusals;
 mod resources;
 mod roundtrip;
+mod routes;
 mod search;
 mod trust;
