@@ -11,7 +11,7 @@ use crate::curation::{import, send, token};
 use crate::helpers::{TestApp, problem, spawn_app, spawn_app_limited_to};
 
 /// The bytes a database file holds: its pages, those still in the WAL included.
-async fn bytes_of(db: &SqlitePool) -> u64 {
+pub async fn bytes_of(db: &SqlitePool) -> u64 {
     let pages: i64 = sqlx::query_scalar("pragma page_count")
         .fetch_one(db)
         .await
@@ -24,7 +24,7 @@ async fn bytes_of(db: &SqlitePool) -> u64 {
 }
 
 /// A claim with 16,000 characters of text: a few of them fill 256 KiB.
-fn big_claim(id: &str) -> Value {
+pub fn big_claim(id: &str) -> Value {
     json!({
         "id": id, "claimant": "openai", "kind": "assertion", "stated_on": "2026-05-01",
         "text": {"en": format!("{id} ").repeat(16_000 / (id.len() + 1))},

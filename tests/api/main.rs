@@ -6,6 +6,7 @@ mod bounds;
 mod bundled;
 mod caching;
 mod claims;
+mod codes;
 mod compression;
 mod curation;
 mod dataset;

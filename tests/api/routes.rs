@@ -114,7 +114,7 @@ fn the_table_holds_every_write_operation_of_the_document() {
 }
 
 /// A token of `scope`, made the way `claimtrail token create` makes one.
-async fn token(app: &TestApp, scope: Scope) -> String {
+pub async fn token(app: &TestApp, scope: Scope) -> String {
     let store = Store::open(&app.db_path, 1, None).await.unwrap();
     let (_, token) = tokens::create(&store, "routes", scope).await.unwrap();
     store.close().await;
