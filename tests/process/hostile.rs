@@ -278,6 +278,7 @@ async fn check(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hostile_campaign_gets_documented_refusals_in_bounded_memory() {
+    let _alone = crate::server::alone().await;
     const CLIENTS: usize = 8;
     let (dir, db) = temp_db();
     crate::server::claimtrail(&db, &["migrate"]);

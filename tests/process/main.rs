@@ -1,4 +1,5 @@
-//! Tests about the process: SIGKILL in the middle of writes, and a bounded mixed load.
+//! Tests about the process, on the release binary and one at a time (see `server`): SIGKILL in
+//! the middle of writes, a bounded mixed load, memory under streaming and hostile input.
 
 #[path = "../common/bundled.rs"]
 mod bundled;
@@ -6,6 +7,7 @@ mod hostile;
 #[path = "../common/hostile_values.rs"]
 mod hostile_values;
 mod server;
+mod streaming;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,9 +32,11 @@ fn claim(id: &str) -> Value {
 
 /// Writers POST claims as fast as they can; the server is killed with SIGKILL while they do,
 /// restarted, and every claim it acknowledged with 201 must be there. Three rounds, each
-/// killed at a different moment.
+/// killed at a different moment: once 20, 60 and 120 writes of the round were acknowledged
+/// (counted, not timed, so a slow machine kills at the same points).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_write_acknowledged_before_sigkill_survives_it() {
+    let _alone = server::alone().await;
     const WRITERS: usize = 8;
     let (dir, db) = temp_db();
     server::claimtrail(&db, &["migrate"]);
@@ -41,13 +45,15 @@ async fn every_write_acknowledged_before_sigkill_survives_it() {
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut attempted = 0u64;
 
-    for (round, kill_after_ms) in [700u64, 1300, 2100].into_iter().enumerate() {
+    for (round, kill_after) in [20usize, 60, 120].into_iter().enumerate() {
         let server = Server::start(&db, &dir.path().join(format!("round-{round}.log")));
         let next = Arc::new(AtomicU64::new(0));
+        let killed = Arc::new(AtomicBool::new(false));
+        let before = acknowledged.lock().await.len();
         let mut writers = Vec::new();
         for writer in 0..WRITERS {
             let (client, url, token) = (client.clone(), server.url.clone(), token.clone());
-            let (next, acknowledged) = (next.clone(), acknowledged.clone());
+            let (next, acknowledged, killed) = (next.clone(), acknowledged.clone(), killed.clone());
             writers.push(tokio::spawn(async move {
                 loop {
                     let n = next.fetch_add(1, Ordering::SeqCst);
@@ -63,13 +69,25 @@ async fn every_write_acknowledged_before_sigkill_survives_it() {
                             acknowledged.lock().await.push(id)
                         }
                         Ok(r) => panic!("{id}: {} {}", r.status(), r.text().await.unwrap()),
-                        // The server is gone: this writer's work is over.
-                        Err(_) => return,
+                        // The server is gone: this writer's work is over, and only a kill may
+                        // have ended it.
+                        Err(e) => {
+                            assert!(killed.load(Ordering::SeqCst), "{id}: {e} before the kill");
+                            return;
+                        }
                     }
                 }
             }));
         }
-        tokio::time::sleep(Duration::from_millis(kill_after_ms)).await;
+        let waited = Instant::now();
+        while acknowledged.lock().await.len() - before < kill_after {
+            assert!(
+                waited.elapsed() < Duration::from_secs(120),
+                "round {round}: the server stopped acknowledging writes"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        killed.store(true, Ordering::SeqCst);
         server.kill();
         for writer in writers {
             writer.await.unwrap();
@@ -78,11 +96,6 @@ async fn every_write_acknowledged_before_sigkill_survives_it() {
     }
 
     let acknowledged = acknowledged.lock().await.clone();
-    assert!(
-        acknowledged.len() > 100,
-        "only {} writes",
-        acknowledged.len()
-    );
     assert_consistent(&db).await;
     let server = Server::start(&db, &dir.path().join("after.log"));
     let mut lost = Vec::new();
@@ -150,6 +163,7 @@ fn soak_seconds() -> u64 {
 /// stay flat, and the database must be consistent afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_mixed_load_fails_nothing_and_memory_stays_flat() {
+    let _alone = server::alone().await;
     let seconds = soak_seconds();
     let (dir, db) = temp_db();
     server::claimtrail(&db, &["migrate"]);
@@ -254,6 +268,17 @@ async fn a_mixed_load_fails_nothing_and_memory_stays_flat() {
         tokio::time::sleep(at.saturating_sub(started.elapsed())).await;
         samples.push(memory_kib(server.pid(), "VmRSS"));
     }
+    // However fast the machine, the load is at least this many requests: it runs on past its
+    // time until they are sent (a server that stops answering fails the wait, not a timing).
+    const AT_LEAST: u64 = 1_000;
+    let waited = Instant::now();
+    while requests.load(Ordering::Relaxed) < AT_LEAST {
+        assert!(
+            waited.elapsed() < Duration::from_secs(300),
+            "the server stopped answering"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let (warm, end) = (samples[4], samples[9]);
     let peak = memory_kib(server.pid(), "VmHWM");
     stop.store(true, Ordering::Relaxed);
@@ -275,7 +300,6 @@ async fn a_mixed_load_fails_nothing_and_memory_stays_flat() {
         failures.len(),
         &failures[..failures.len().min(20)]
     );
-    assert!(total > seconds * 50, "only {total} requests in {seconds} s");
     // Flat: over the second half, growth within allocator slack.
     assert!(
         end <= warm + warm / 10 + 4 * 1024,
@@ -289,6 +313,7 @@ async fn a_mixed_load_fails_nothing_and_memory_stays_flat() {
 /// 1 GB at 25 MB) or every error (a 425 MB 422) would take.
 #[tokio::test]
 async fn an_import_of_a_million_bad_lines_is_refused_in_bounded_memory() {
+    let _alone = server::alone().await;
     const LIMIT_KIB: u64 = 300 * 1024;
     let (dir, db) = temp_db();
     server::claimtrail(&db, &["migrate"]);
@@ -324,6 +349,7 @@ async fn an_import_of_a_million_bad_lines_is_refused_in_bounded_memory() {
 /// reads, refusals and writes as it would otherwise, and keeps what it acknowledged.
 #[tokio::test]
 async fn a_log_that_cannot_be_written_fails_no_request() {
+    let _alone = server::alone().await;
     let (dir, db) = temp_db();
     server::claimtrail(&db, &["migrate"]);
     let token = write_token(&db);
@@ -382,6 +408,7 @@ fn status_line(url: &str, request: &[u8]) -> String {
 /// at warn (actix logs them at error), while a URL the app can still see is a 414 problem.
 #[test]
 fn refusals_of_the_http_layer_are_the_documented_ones_and_logged_at_warn() {
+    let _alone = server::alone_blocking();
     let (dir, db) = temp_db();
     let log = dir.path().join("server.log");
     let server = Server::start(&db, &log);

@@ -1,12 +1,47 @@
 //! The claimtrail binary as a separate process: started, killed and restarted on one database
-//! file, as an operator would. Under `cargo test --release` (as CI runs these) it is the
-//! release binary.
+//! file, as an operator would. It is always the release binary, the one users run: these tests
+//! measure memory and survive crashes, and a debug build's figures say nothing about either.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-pub const BINARY: &str = env!("CARGO_BIN_EXE_claimtrail");
+/// The release binary. Under `cargo test --release` it is the one cargo built for the tests;
+/// under a plain `cargo test` it is built here, once, with the same cargo (a no-op when it is
+/// up to date).
+pub fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let built = PathBuf::from(env!("CARGO_BIN_EXE_claimtrail"));
+        if !cfg!(debug_assertions) {
+            return built;
+        }
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "--locked", "--bin", "claimtrail"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build --release failed: {status}");
+        // target/debug/claimtrail -> target/release/claimtrail
+        let target = built.parent().and_then(Path::parent).unwrap();
+        target.join("release").join("claimtrail")
+    })
+}
+
+/// Held by each process test for its whole run, so that they run one at a time whatever the
+/// harness's thread count: each measures one server's memory or load on a 2-core machine.
+pub async fn alone() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().await
+}
+
+/// [`alone`], for a test that runs outside an async runtime.
+pub fn alone_blocking() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.blocking_lock()
+}
+
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub struct Server {
     child: Child,
@@ -15,7 +50,7 @@ pub struct Server {
 
 /// Runs a claimtrail subcommand on `db` and returns its standard output.
 pub fn claimtrail(db: &Path, args: &[&str]) -> String {
-    let output = Command::new(BINARY)
+    let output = Command::new(binary())
         .args(args)
         .env("CLAIMTRAIL_DATABASE", db)
         .output()
@@ -40,7 +75,7 @@ impl Server {
     /// it is ready. Its log goes to `log`.
     pub fn start(db: &Path, log: &Path) -> Server {
         let log_file = std::fs::File::create(log).unwrap();
-        let child = Command::new(BINARY)
+        let child = Command::new(binary())
             .arg("serve")
             .env("CLAIMTRAIL_DATABASE", db)
             .env("CLAIMTRAIL_BIND", "127.0.0.1:0")
@@ -86,7 +121,7 @@ impl Server {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full opens");
-        let mut child = Command::new(BINARY)
+        let mut child = Command::new(binary())
             .arg("serve")
             .env("CLAIMTRAIL_DATABASE", db)
             .env("CLAIMTRAIL_BIND", format!("127.0.0.1:{port}"))
