@@ -31,6 +31,38 @@ pub struct Dataset {
     claims: Vec<ClaimRecord>,
     #[serde(default)]
     assessments: Vec<AssessmentRecord>,
+    /// The tokens the history names, without their secrets: in a copy they are revoked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tokens: Vec<TokenRecord>,
+    /// Every write recorded, so that a copy answers `/v1/history` as the original does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    history: Vec<HistoryRecord>,
+}
+
+/// A token as a full export carries it: what `claimtrail token list` shows, never the secret.
+#[derive(Deserialize, Serialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+struct TokenRecord {
+    id: String,
+    name: String,
+    scope: String,
+    created_at: String,
+    revoked_at: Option<String>,
+}
+
+/// One recorded write, as the `history` table holds it.
+#[derive(Deserialize, Serialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+struct HistoryRecord {
+    seq: i64,
+    resource: String,
+    resource_id: String,
+    claim_id: Option<String>,
+    action: String,
+    token_id: Option<String>,
+    at: String,
+    /// RFC 6902 JSON Patch from the state before to the state after, as stored.
+    diff: String,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -557,6 +589,42 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
         .await
         .with_context(|| format!("assessment {}", a.id))?;
     }
+    // A copy's tokens cannot be used: their secrets stay with the original. They are there so
+    // that its history names the same tokens, and are revoked at the time of the load unless
+    // they were before.
+    let revoked_now = super::tokens::now();
+    for t in &d.tokens {
+        sqlx::query(
+            "insert or ignore into tokens (id, name, scope, secret_sha256, created_at, revoked_at) \
+             values (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&t.id)
+        .bind(&t.name)
+        .bind(&t.scope)
+        .bind("0".repeat(64))
+        .bind(&t.created_at)
+        .bind(t.revoked_at.as_deref().unwrap_or(&revoked_now))
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("token {}", t.id))?;
+    }
+    for h in &d.history {
+        sqlx::query(
+            "insert into history (seq, resource, resource_id, claim_id, action, token_id, at, diff) \
+             values (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(h.seq)
+        .bind(&h.resource)
+        .bind(&h.resource_id)
+        .bind(&h.claim_id)
+        .bind(&h.action)
+        .bind(&h.token_id)
+        .bind(&h.at)
+        .bind(&h.diff)
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("history entry {}", h.seq))?;
+    }
     Ok(())
 }
 
@@ -952,6 +1020,18 @@ pub async fn export(store: &Store) -> anyhow::Result<Dataset> {
             .collect(),
         claims,
         assessments,
+        tokens: sqlx::query_as(
+            "select id, name, scope, created_at, revoked_at from tokens \
+             where id in (select token_id from history) order by id",
+        )
+        .fetch_all(store.reader())
+        .await?,
+        history: sqlx::query_as(
+            "select seq, resource, resource_id, claim_id, action, token_id, at, diff \
+             from history order by seq",
+        )
+        .fetch_all(store.reader())
+        .await?,
     })
 }
 

@@ -3,6 +3,7 @@
 
 #[path = "../common/bundled.rs"]
 mod bundled;
+mod export;
 mod hostile;
 #[path = "../common/hostile_values.rs"]
 mod hostile_values;
