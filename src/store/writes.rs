@@ -388,7 +388,8 @@ pub async fn create_claim(
             "a claim with id {id:?} exists already"
         )));
     }
-    check_references(&mut tx, input, None).await?;
+    // The id it will have: a claim that names it in `supersedes` supersedes itself.
+    check_references(&mut tx, input, Some(&id)).await?;
     let at = now();
     write_claim(&mut tx, &id, input, &at, true).await?;
     search::index_claims(&mut tx, std::slice::from_ref(&id)).await?;

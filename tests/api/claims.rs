@@ -368,7 +368,10 @@ async fn expand_embeds_related_records_instead_of_summaries() {
     let page = app
         .get_json("/v1/claims?claimant=jensen-huang&expand=appearances")
         .await;
-    for claim in page["data"].as_array().unwrap() {
+    let claims = page["data"].as_array().unwrap();
+    // An empty page would pass the loop below without checking anything.
+    assert!(!claims.is_empty(), "{page}");
+    for claim in claims {
         let embedded = claim["appearances"].as_array().unwrap().len() as u64;
         assert_eq!(
             Some(embedded),

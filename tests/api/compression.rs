@@ -5,7 +5,7 @@ use reqwest::header::HeaderMap;
 use serde_json::json;
 
 use crate::curation::token;
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, problem, spawn_app};
 
 /// GETs `path` with the given `Accept-Encoding` (and `If-None-Match`, if any). reqwest is built
 /// without its decoders, so the body arrives as the server sent it.
@@ -106,6 +106,15 @@ async fn small_bodies_errors_and_refused_gzip_are_sent_plain() {
             serde_json::from_slice::<serde_json::Value>(&body).is_ok(),
             "{path} with {accept_encoding}: plain JSON"
         );
+        if status == StatusCode::NOT_FOUND {
+            assert_eq!(
+                header(&headers, "content-type"),
+                Some("application/problem+json"),
+                "{path}"
+            );
+            let refusal: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(refusal["code"], "claim_not_found", "{path}");
+        }
     }
 }
 
@@ -160,10 +169,12 @@ async fn if_match_takes_the_etag_of_the_coded_form_too() {
         StatusCode::OK
     );
     // The claim changed: the same tag is stale now.
-    assert_eq!(
-        patch(coded_etag).await.unwrap().status(),
-        StatusCode::PRECONDITION_FAILED
-    );
+    problem(
+        patch(coded_etag).await.unwrap(),
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+    )
+    .await;
 }
 
 /// The middleware on handlers of other types, over real HTTP: text is coded, an image or a

@@ -5,7 +5,7 @@ use claimtrail::store::tokens::{self, Scope};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enc, spawn_app};
+use crate::helpers::{TestApp, enc, problem, spawn_app};
 
 pub async fn token(app: &TestApp) -> String {
     let store = Store::open(&app.db_path, 1, None).await.unwrap();
@@ -78,17 +78,17 @@ async fn writes_need_a_valid_token() {
         Some(&body),
     )
     .await;
-    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+    problem(revoked, StatusCode::UNAUTHORIZED, "unauthorized").await;
     for (method, path) in [
         (reqwest::Method::PATCH, "/v1/claims/huang-power-is-free"),
         (reqwest::Method::DELETE, "/v1/claims/huang-power-is-free"),
     ] {
-        assert_eq!(
-            send(&app, method, path, None, Some(&json!({})))
-                .await
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
+        problem(
+            send(&app, method, path, None, Some(&json!({}))).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
     }
     assert_eq!(
         app.ids("/v1/claims?limit=100&evidence=any").await.len(),
@@ -156,7 +156,12 @@ async fn a_created_claim_is_found_by_search_and_figure_and_edited_with_if_match(
         .send()
         .await
         .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    problem(
+        stale,
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+    )
+    .await;
     assert!(
         app.get_json("/v1/claims/musk-grid-2026").await["note"].is_null(),
         "nothing changed"
@@ -219,10 +224,12 @@ async fn a_created_claim_is_found_by_search_and_figure_and_edited_with_if_match(
     )
     .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get("/v1/claims/musk-grid-2026").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    problem(
+        app.get("/v1/claims/musk-grid-2026").await,
+        StatusCode::NOT_FOUND,
+        "claim_not_found",
+    )
+    .await;
     assert!(
         app.ids(&format!("/v1/claims?q={}", enc("电网")))
             .await
@@ -290,8 +297,12 @@ async fn bad_bodies_get_the_right_4xx() {
                      "quantities": [{"indicator": "x", "subject": "usa", "value": 1, "unit": "GW"}]})),
     )
     .await;
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = invalid.json().await.unwrap();
+    let body = problem(
+        invalid,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let fields: HashSet<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -323,8 +334,12 @@ async fn bad_bodies_get_the_right_4xx() {
         Some(&references),
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = response.json().await.unwrap();
+    let body = problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let fields: HashSet<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -344,7 +359,14 @@ async fn bad_bodies_get_the_right_4xx() {
         Some(&claim_body("huang-power-is-free")),
     )
     .await;
-    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    let why = problem(taken, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        why["detail"]
+            .as_str()
+            .unwrap()
+            .contains("huang-power-is-free"),
+        "{why}"
+    );
     let mut fork = claim_body("ms-fork");
     fork["supersedes"] = json!("morgan-stanley-us-shortfall-44gw");
     let forked = send(
@@ -355,7 +377,15 @@ async fn bad_bodies_get_the_right_4xx() {
         Some(&fork),
     )
     .await;
-    assert_eq!(forked.status(), StatusCode::CONFLICT);
+    // Each 409 says which rule it is, so that a fork is not passed by an "id taken".
+    let why = problem(forked, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        why["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("a revision chain cannot fork"),
+        "{why}"
+    );
     let cycle = send(
         &app,
         reqwest::Method::PATCH,
@@ -364,7 +394,48 @@ async fn bad_bodies_get_the_right_4xx() {
         Some(&json!({"supersedes": "morgan-stanley-us-shortfall-47gw"})),
     )
     .await;
-    assert_eq!(cycle.status(), StatusCode::CONFLICT);
+    let why = problem(cycle, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        why["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("would make a revision chain loop"),
+        "{why}"
+    );
+    let mut itself = claim_body("ms-itself");
+    itself["supersedes"] = json!("ms-itself");
+    let refusal = problem(
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/v1/claims",
+            Some(&token),
+            Some(&itself),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refusal["errors"][0]["field"], "/supersedes", "{refusal}");
+    assert_eq!(
+        refusal["errors"][0]["message"],
+        "a claim cannot supersede itself"
+    );
+    let on_patch = problem(
+        send(
+            &app,
+            reqwest::Method::PATCH,
+            "/v1/claims/morgan-stanley-us-shortfall-47gw",
+            Some(&token),
+            Some(&json!({"supersedes": "morgan-stanley-us-shortfall-47gw"})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(on_patch["errors"][0]["field"], "/supersedes", "{on_patch}");
     let referenced = send(
         &app,
         reqwest::Method::DELETE,
@@ -373,7 +444,7 @@ async fn bad_bodies_get_the_right_4xx() {
         None,
     )
     .await;
-    assert_eq!(referenced.status(), StatusCode::CONFLICT);
+    problem(referenced, StatusCode::CONFLICT, "conflict").await;
     assert_eq!(
         app.ids("/v1/claims?limit=100&evidence=any").await.len(),
         22,
@@ -412,12 +483,25 @@ async fn a_retried_post_with_the_same_key_creates_one_record() {
     let mut other = body.clone();
     other["text"]["en"] = json!("Another claim.");
     let reused = post("retry-1", other).await.unwrap();
-    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mismatch = problem(
+        reused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        mismatch["errors"][0]["field"], "Idempotency-Key",
+        "{mismatch}"
+    );
 
     // A key is visible ASCII: a space or a tab in it is a 400, not a key.
     for bad in ["retry 2", "retry\t2"] {
         let response = post(bad, body.clone()).await.unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+        let refusal = problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+        assert_eq!(
+            refusal["errors"][0]["field"], "Idempotency-Key",
+            "{bad:?}: {refusal}"
+        );
     }
 
     // Once the record it created is deleted, the key no longer replays a 201 for it.
@@ -432,14 +516,17 @@ async fn a_retried_post_with_the_same_key_creates_one_record() {
     .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let gone = post("retry-1", body.clone()).await.unwrap();
-    assert_eq!(gone.status(), StatusCode::CONFLICT);
-    let problem: Value = gone.json().await.unwrap();
-    assert_eq!(problem["code"], "conflict");
+    let conflict = problem(gone, StatusCode::CONFLICT, "conflict").await;
     assert!(
-        problem["detail"].as_str().unwrap().contains("deleted"),
-        "{problem}"
+        conflict["detail"].as_str().unwrap().contains("deleted"),
+        "{conflict}"
     );
-    assert_eq!(app.get(&format!("/v1/claims/{id}")).await.status(), 404);
+    problem(
+        app.get(&format!("/v1/claims/{id}")).await,
+        StatusCode::NOT_FOUND,
+        "claim_not_found",
+    )
+    .await;
     let fresh = post("retry-3", body.clone()).await.unwrap();
     assert_eq!(
         fresh.status(),
@@ -465,9 +552,21 @@ async fn racing_if_match_updates_let_exactly_one_win() {
             .send()
     };
     let (a, b) = tokio::join!(patch("first"), patch("second"));
-    let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 412]);
+    let loser = if a.status() == StatusCode::PRECONDITION_FAILED {
+        a
+    } else {
+        b
+    };
+    problem(
+        loser,
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -545,9 +644,7 @@ async fn a_read_token_cannot_write_and_private_reads_need_a_token() {
         Some(&claim_body("read-only")),
     )
     .await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let problem: Value = refused.json().await.unwrap();
-    assert_eq!(problem["code"], "forbidden");
+    problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
 
     let private = crate::helpers::start_with(&app.db_path, false).await;
     let client = reqwest::Client::new();
@@ -556,11 +653,9 @@ async fn a_read_token_cannot_write_and_private_reads_need_a_token() {
         .send()
         .await
         .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        anonymous.headers()["www-authenticate"],
-        "Bearer realm=\"claimtrail\""
-    );
+    let headers = anonymous.headers().clone();
+    problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    assert_eq!(headers["www-authenticate"], "Bearer realm=\"claimtrail\"");
     let with_token = client
         .get(format!("{private}/v1/claims"))
         .bearer_auth(&reader)
@@ -631,8 +726,7 @@ async fn assessments_set_the_status_and_appearances_can_be_corrected() {
         Some(&json!({"verdict": "maybe", "evidence": [{"url": "ftp://x"}]})),
     )
     .await;
-    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = bad.json().await.unwrap();
+    let body = problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let fields: HashSet<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -650,7 +744,12 @@ async fn assessments_set_the_status_and_appearances_can_be_corrected() {
         "pending",
         "back to the dossier's assessment"
     );
-    assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
+    problem(
+        app.get(&path).await,
+        StatusCode::NOT_FOUND,
+        "assessment_not_found",
+    )
+    .await;
 
     // A desk editor marks a translation as a mistranslation, with If-Match.
     let appearance = "/v1/claims/musk-china-ai-compute/appearances/musk-ai-compute-worldjournal";
@@ -685,7 +784,12 @@ async fn assessments_set_the_status_and_appearances_can_be_corrected() {
         .send()
         .await
         .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    problem(
+        stale,
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+    )
+    .await;
 
     let translated = send(
         &app,
@@ -695,11 +799,8 @@ async fn assessments_set_the_status_and_appearances_can_be_corrected() {
         None,
     )
     .await;
-    assert_eq!(
-        translated.status(),
-        StatusCode::CONFLICT,
-        "others translate it"
-    );
+    // Refused: other appearances translate it.
+    problem(translated, StatusCode::CONFLICT, "conflict").await;
     assert_eq!(
         app.ids(&format!(
             "/v1/claims?q={}",
@@ -773,7 +874,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         Some(&grid),
     )
     .await;
-    assert_eq!(again.status(), StatusCode::CONFLICT);
+    problem(again, StatusCode::CONFLICT, "conflict").await;
     let nameless = send(
         &app,
         reqwest::Method::POST,
@@ -782,7 +883,13 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         Some(&json!({"id": "x", "names": {}})),
     )
     .await;
-    assert_eq!(nameless.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = problem(
+        nameless,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "/names", "{body}");
 
     let etag = app.get("/v1/topics/grid").await.headers()["etag"]
         .to_str()
@@ -807,7 +914,12 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         .send()
         .await
         .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    problem(
+        stale,
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+    )
+    .await;
 
     // A topic in use is kept unless cascade takes it off its claims.
     let in_use = send(
@@ -818,14 +930,13 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         None,
     )
     .await;
-    assert_eq!(in_use.status(), StatusCode::CONFLICT);
-    let problem: Value = in_use.json().await.unwrap();
+    let body = problem(in_use, StatusCode::CONFLICT, "conflict").await;
     assert!(
-        problem["detail"]
+        body["detail"]
             .as_str()
             .unwrap()
             .contains("musk-china-figure-out-chips"),
-        "{problem}"
+        "{body}"
     );
     let untagged_before = app.get_json("/v1/claims/musk-china-figure-out-chips").await;
     let cascaded = send(
@@ -861,7 +972,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         Some(&json!({"dimension": "energy"})),
     )
     .await;
-    assert_eq!(redimension.status(), StatusCode::CONFLICT);
+    problem(redimension, StatusCode::CONFLICT, "conflict").await;
     let used = send(
         &app,
         reqwest::Method::DELETE,
@@ -870,7 +981,7 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         None,
     )
     .await;
-    assert_eq!(used.status(), StatusCode::CONFLICT);
+    problem(used, StatusCode::CONFLICT, "conflict").await;
     let no_cascade = send(
         &app,
         reqwest::Method::DELETE,
@@ -879,7 +990,8 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         None,
     )
     .await;
-    assert_eq!(no_cascade.status(), StatusCode::BAD_REQUEST);
+    let body = problem(no_cascade, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(body["errors"][0]["field"], "cascade", "{body}");
     let queue =
         json!({"id": "grid-queue", "names": {"en": "Interconnection queue"}, "dimension": "power"});
     assert_eq!(
@@ -936,13 +1048,22 @@ async fn inputs_that_once_made_500s_are_4xx() {
         Some(&huge),
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "/quantities/0/value", "{body}");
     // So many repeated filters that SQLite would refuse the query.
     let many: String = (0..600).map(|i| format!("lang=x{i}&")).collect();
-    assert_eq!(
-        app.get(&format!("/v1/claims?{many}")).await.status(),
-        StatusCode::BAD_REQUEST
-    );
+    let body = problem(
+        app.get(&format!("/v1/claims?{many}")).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_parameter",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "lang", "{body}");
     // A claim whose appearances another claim's appearance translates.
     send(
         &app,
@@ -971,7 +1092,7 @@ async fn inputs_that_once_made_500s_are_4xx() {
         None,
     )
     .await;
-    assert_eq!(blocked.status(), StatusCode::CONFLICT);
+    problem(blocked, StatusCode::CONFLICT, "conflict").await;
 }
 
 #[tokio::test]
@@ -1040,7 +1161,7 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
         None,
     )
     .await;
-    assert_eq!(has_claims.status(), StatusCode::CONFLICT);
+    problem(has_claims, StatusCode::CONFLICT, "conflict").await;
     let bad = send(
         &app,
         reqwest::Method::POST,
@@ -1049,7 +1170,7 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
         Some(&json!({"id": "x", "kind": "robot", "names": {"en": "X"}, "wikidata_id": "q1"})),
     )
     .await;
-    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let gone = send(
         &app,
         reqwest::Method::DELETE,
@@ -1101,7 +1222,12 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
         Some(&json!({"url": "not a url", "cites": ["example-report-2026"]})),
     )
     .await;
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    problem(
+        invalid,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let relied_on = send(
         &app,
         reqwest::Method::DELETE,
@@ -1110,7 +1236,7 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
         None,
     )
     .await;
-    assert_eq!(relied_on.status(), StatusCode::CONFLICT);
+    problem(relied_on, StatusCode::CONFLICT, "conflict").await;
     let cited_source = send(
         &app,
         reqwest::Method::DELETE,
@@ -1119,7 +1245,7 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
         None,
     )
     .await;
-    assert_eq!(cited_source.status(), StatusCode::CONFLICT);
+    problem(cited_source, StatusCode::CONFLICT, "conflict").await;
     let deleted = send(
         &app,
         reqwest::Method::DELETE,
@@ -1207,9 +1333,13 @@ async fn an_import_is_validated_whole_and_applied_in_one_transaction() {
         json!({"type": "mystery"}),
     ];
     let response = import(&app, &token, &broken).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let problem: Value = response.json().await.unwrap();
-    let fields: HashSet<&str> = problem["errors"]
+    let body = problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: HashSet<&str> = body["errors"]
         .as_array()
         .unwrap()
         .iter()
@@ -1229,12 +1359,14 @@ async fn an_import_is_validated_whole_and_applied_in_one_transaction() {
         },
     ];
     let response = import(&app, &token, &conflicting).await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        app.get("/v1/topics/another").await.status(),
+    problem(response, StatusCode::CONFLICT, "conflict").await;
+    // Nothing of the batch was applied: not even its valid first record.
+    problem(
+        app.get("/v1/topics/another").await,
         StatusCode::NOT_FOUND,
-        "nothing applied"
-    );
+        "topic_not_found",
+    )
+    .await;
     let after = app.get("/v1/claims?limit=100").await.headers()["etag"]
         .to_str()
         .unwrap()
@@ -1248,7 +1380,12 @@ async fn an_import_is_validated_whole_and_applied_in_one_transaction() {
         .send()
         .await
         .unwrap();
-    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    problem(
+        wrong_type,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -1339,13 +1476,13 @@ async fn a_patch_naming_an_unknown_field_is_refused_even_with_null() {
             .send()
             .await
             .unwrap();
-        assert_eq!(
-            response.status(),
+        let body = problem(
+            response,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "{value}"
-        );
-        let problem: Value = response.json().await.unwrap();
-        assert_eq!(problem["errors"][0]["field"], "/no_such_field");
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(body["errors"][0]["field"], "/no_such_field", "{value}");
     }
     // Null on a field the record has but does not set is still fine: it stays unset.
     let response = app
@@ -1427,5 +1564,11 @@ async fn a_patch_merges_into_a_map_of_names() {
         all.insert(lang.clone(), Value::Null);
     }
     let emptied = patch(json!({ "names": all })).await;
-    assert_eq!(emptied.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = problem(
+        emptied,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "/names", "{body}");
 }

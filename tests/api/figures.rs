@@ -1,9 +1,8 @@
 use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
-use crate::helpers::{enc, ids_of, spawn_app};
+use crate::helpers::{enc, ids_of, problem, spawn_app};
 
 fn set<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     ids.into_iter().map(str::to_owned).collect()
@@ -126,8 +125,7 @@ async fn a_value_of_the_wrong_dimension_or_without_a_unit_is_a_400_that_says_why
         ("subject=usa", "subject", "ISO 3166-1"),
     ] {
         let response = app.get(&format!("/v1/claims?{query}")).await;
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
-        let body: Value = response.json().await.unwrap();
+        let body = problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
         assert_eq!(body["errors"][0]["field"], field, "{query}: {body}");
         let message = body["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(says), "{query}: {message}");
@@ -193,10 +191,12 @@ async fn estimates_show_every_figure_of_an_indicator_over_time() {
         .get_json("/v1/indicators/datacenter-power-shortfall/estimates?stated_since=2025-12-01")
         .await;
     assert_eq!(recent["data"].as_array().unwrap().len(), 1);
-    assert_eq!(
-        app.get("/v1/indicators/nothing/estimates").await.status(),
-        404
-    );
+    problem(
+        app.get("/v1/indicators/nothing/estimates").await,
+        StatusCode::NOT_FOUND,
+        "indicator_not_found",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@ use std::collections::{BTreeSet, HashSet};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, problem, spawn_app};
 
 async fn get_with(app: &TestApp, path: &str, accept: &str) -> reqwest::Response {
     app.client
@@ -311,10 +311,9 @@ async fn accept_is_negotiated_and_an_unsupported_one_is_406() {
     let estimates = app
         .get("/v1/indicators/datacenter-power-shortfall/estimates?format=jsonld")
         .await;
-    assert_eq!(estimates.status(), StatusCode::NOT_ACCEPTABLE);
+    problem(estimates, StatusCode::NOT_ACCEPTABLE, "not_acceptable").await;
     let bad = app.get("/v1/claims?format=xml").await;
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let body: Value = bad.json().await.unwrap();
+    let body = problem(bad, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     assert_eq!(body["errors"][0]["field"], "format");
     // format= wins over Accept.
     let csv = get_with(&app, "/v1/topics?format=csv", "application/json").await;

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::curation::{send, token};
-use crate::helpers::{TestApp, enc, ids_of, spawn_app, spawn_app_on};
+use crate::helpers::{TestApp, enc, ids_of, problem, spawn_app, spawn_app_on};
 
 const DATASET: &str = include_str!("../../data/dataset.json");
 
@@ -675,7 +675,8 @@ async fn a_track_record_refuses_what_it_cannot_answer() {
     let unknown = app
         .get("/v1/claimants/elon-musk/track-record?format=csv")
         .await;
-    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let body = problem(unknown, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(body["errors"][0]["field"], "format", "{body}");
     let csv = app
         .client
         .get(format!(
