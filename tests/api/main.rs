@@ -9,6 +9,7 @@ mod claims;
 mod codes;
 mod compression;
 mod curation;
+mod cursors;
 mod dataset;
 mod errors;
 mod faults;
