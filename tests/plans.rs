@@ -235,11 +235,13 @@ async fn every_list_and_search_shape_is_answered_from_an_index() {
         }
     }
 
-    // A track record reads one claimant's claims by index, whatever the size of the record.
-    for (statement, plan) in track_record::explain(&store, "gen-claimant-3")
+    // A track record reads one claimant's claims by index, whatever the size of the record:
+    // each of its seven statements.
+    let statements = track_record::explain(&store, "gen-claimant-3")
         .await
-        .unwrap()
-    {
+        .unwrap();
+    assert_eq!(statements.len(), 7);
+    for (statement, plan) in statements {
         let text = plan.join("\n");
         println!("track record, {statement}:\n{text}\n");
         assert!(

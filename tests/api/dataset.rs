@@ -125,15 +125,15 @@ async fn an_export_imported_into_an_empty_database_gives_the_same_answers() {
         "/v1/claims/morgan-stanley-us-shortfall-47gw/revisions",
         "/v1/claims?q=%E7%94%B5%E5%8A%9B",
     ] {
-        let original = app.get(path).await.text().await.unwrap();
-        let copied = client
-            .get(format!("{imported}{path}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let original = ok_text(app.get(path).await).await;
+        let copied = ok_text(
+            client
+                .get(format!("{imported}{path}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(original, copied, "{path}");
     }
 }
@@ -192,19 +192,30 @@ async fn ndjson_records_exported_and_imported_give_the_same_record() {
         "/v1/indicators/datacenter-power-shortfall/estimates",
         "/v1/claims?q=%E7%94%B5%E5%8A%9B",
     ] {
-        let original = app.get(path).await.text().await.unwrap();
-        let copied = client
-            .get(format!("{imported}{path}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let original = ok_text(app.get(path).await).await;
+        let copied = ok_text(
+            client
+                .get(format!("{imported}{path}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(
             without_timestamps(&original),
             without_timestamps(&copied),
             "{path}"
         );
     }
+}
+
+/// The body of a 200: two refusals alike must not pass for two answers alike.
+async fn ok_text(response: reqwest::Response) -> String {
+    assert_eq!(
+        response.status(),
+        reqwest::StatusCode::OK,
+        "{}",
+        response.url()
+    );
+    response.text().await.unwrap()
 }

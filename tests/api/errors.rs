@@ -142,12 +142,26 @@ async fn hostile_query_strings_get_a_problem_never_a_500() {
         let v = enc(value);
         for list in lists {
             for param in ["limit", "cursor", "count", "no_such_parameter"] {
-                let (status, _) = problem(&app, Method::GET, &format!("{list}?{param}={v}")).await;
+                let (status, body) =
+                    problem(&app, Method::GET, &format!("{list}?{param}={v}")).await;
                 assert_eq!(
                     status,
                     StatusCode::BAD_REQUEST,
                     "{list}?{param}={value:.40}"
                 );
+                // A cursor is refused whole, with no field; every other parameter is named.
+                if param == "cursor" {
+                    assert_eq!(body["code"], "invalid_cursor", "{list}?{param}={value:.40}");
+                } else {
+                    assert_eq!(
+                        body["code"], "invalid_parameter",
+                        "{list}?{param}={value:.40}"
+                    );
+                    assert_eq!(
+                        body["errors"][0]["field"], param,
+                        "{list}?{param}={value:.40}"
+                    );
+                }
             }
         }
         for param in [
@@ -162,34 +176,70 @@ async fn hostile_query_strings_get_a_problem_never_a_500() {
             "sort",
             "expand",
         ] {
-            let (status, _) = problem(&app, Method::GET, &format!("/v1/claims?{param}={v}")).await;
+            let (status, body) =
+                problem(&app, Method::GET, &format!("/v1/claims?{param}={v}")).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{param}={value:.40}");
+            assert_eq!(body["code"], "invalid_parameter", "{param}={value:.40}");
+            assert_eq!(body["errors"][0]["field"], param, "{param}={value:.40}");
         }
         for param in ["claimant", "topic", "source"] {
             // Free-text filters match nothing rather than fail; they are bound, never spliced.
             let response = app.get(&format!("/v1/claims?{param}={v}")).await;
             assert_eq!(response.status(), StatusCode::OK, "{param}={value:.40}");
         }
-        for item in [
-            "/v1/claims/",
-            "/v1/claimants/",
-            "/v1/sources/",
-            "/v1/topics/",
-            "/v1/indicators/",
+        for (item, code) in [
+            ("/v1/claims/", "claim_not_found"),
+            ("/v1/claimants/", "claimant_not_found"),
+            ("/v1/sources/", "source_not_found"),
+            ("/v1/topics/", "topic_not_found"),
+            ("/v1/indicators/", "indicator_not_found"),
         ] {
-            let (status, _) = problem(&app, Method::GET, &format!("{item}{v}")).await;
+            let (status, body) = problem(&app, Method::GET, &format!("{item}{v}")).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{item}{value:.40}");
+            assert_eq!(body["code"], code, "{item}{value:.40}");
         }
     }
-    for path in [
-        "/v1/claims/%FF%FE",
-        "/v1/claims?kind=%FF",
-        "/v1/claims?limit=-1",
-        "/v1/claims?limit=1e3",
-        "/v1/claims?limit=18446744073709551617",
+    // Bytes that are not UTF-8 are read as U+FFFD (the router decodes the path, and the query,
+    // lossily): the id is merely unknown and the kind merely invalid.
+    for (path, expected, code, field) in [
+        (
+            "/v1/claims/%FF%FE",
+            StatusCode::NOT_FOUND,
+            "claim_not_found",
+            None,
+        ),
+        (
+            "/v1/claims?kind=%FF",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            Some("kind"),
+        ),
+        (
+            "/v1/claims?limit=-1",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            Some("limit"),
+        ),
+        (
+            "/v1/claims?limit=1e3",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            Some("limit"),
+        ),
+        (
+            "/v1/claims?limit=18446744073709551617",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            Some("limit"),
+        ),
     ] {
-        let (status, _) = problem(&app, Method::GET, path).await;
-        assert!(status.is_client_error(), "{path}: {status}");
+        let (status, body) = problem(&app, Method::GET, path).await;
+        assert_eq!(status, expected, "{path}: {body}");
+        assert_eq!(body["code"], code, "{path}: {body}");
+        match field {
+            Some(field) => assert_eq!(body["errors"][0]["field"], field, "{path}: {body}"),
+            None => assert!(body.get("errors").is_none(), "{path}: {body}"),
+        }
     }
 }
 

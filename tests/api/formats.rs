@@ -5,6 +5,8 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, problem, spawn_app};
 
+const DATASET: &str = include_str!("../../data/dataset.json");
+
 async fn get_with(app: &TestApp, path: &str, accept: &str) -> reqwest::Response {
     app.client
         .get(format!("{}{path}", app.address))
@@ -80,7 +82,8 @@ async fn csv_has_a_bom_keeps_chinese_and_parses_back_to_the_json() {
 async fn ndjson_streams_every_match_past_any_page_size() {
     let app = spawn_app().await;
     // More claims than one streamed batch, so the stream must follow its own keyset.
-    app.insert_bulk(1200, 700).await;
+    let (bulk, days) = (1200, 700);
+    app.insert_bulk(bulk, days).await;
     let total = app.get_json("/v1/claims?count=true&limit=1").await["total"]
         .as_u64()
         .unwrap();
@@ -109,18 +112,34 @@ async fn ndjson_streams_every_match_past_any_page_size() {
         "no claim twice"
     );
 
+    // Bulk claim i (1 to `bulk`) is OpenAI's, stated 2020-01-01 plus i % `days` days: those
+    // within 30 days are stated by 2020-01-31. The dataset's claims are added as they match.
+    let until = "2020-01-31";
+    let dataset: Value = serde_json::from_str(DATASET).unwrap();
+    let bundled = dataset["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["claimant"] == "openai" && c["stated_on"].as_str().unwrap() <= until)
+        .count();
+    let expected = (1..=bulk).filter(|i| i % days <= 30).count() + bundled;
+    assert_eq!(expected, 61, "1 to 30, 700 and 701 to 730");
     let filtered = app
-        .get("/v1/claims?format=ndjson&claimant=openai&stated_until=2020-01-31")
+        .get(&format!(
+            "/v1/claims?format=ndjson&claimant=openai&stated_until={until}"
+        ))
         .await;
+    assert_eq!(filtered.status(), StatusCode::OK);
+    let filtered_lines = filtered.text().await.unwrap().lines().count();
+    assert_eq!(filtered_lines, expected, "NDJSON lines of the filter");
     let filtered_total = app
-        .get_json("/v1/claims?count=true&claimant=openai&stated_until=2020-01-31")
+        .get_json(&format!(
+            "/v1/claims?count=true&claimant=openai&stated_until={until}"
+        ))
         .await["total"]
         .as_u64()
         .unwrap();
-    assert_eq!(
-        filtered.text().await.unwrap().lines().count() as u64,
-        filtered_total
-    );
+    assert_eq!(filtered_total, expected as u64, "the filter's total");
 
     let csv_rows = app
         .get("/v1/claims?format=csv")

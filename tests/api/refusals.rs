@@ -555,12 +555,19 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
     let token = token(&app).await;
     let claim = app.get("/v1/claims/huang-power-is-free").await;
     let etag = claim.headers()["etag"].to_str().unwrap().to_owned();
-    let cases: Vec<(&str, reqwest::RequestBuilder, StatusCode, &str)> = vec![
+    let cases: Vec<(
+        &str,
+        reqwest::RequestBuilder,
+        StatusCode,
+        &str,
+        Option<&str>,
+    )> = vec![
         (
             "a read",
             app.client.get(format!("{}/v1/claims", app.address)),
             StatusCode::OK,
             "no-cache",
+            None,
         ),
         (
             "a 304",
@@ -569,6 +576,7 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
                 .header("if-none-match", &etag),
             StatusCode::NOT_MODIFIED,
             "no-cache",
+            None,
         ),
         (
             "a streamed list",
@@ -576,12 +584,14 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
                 .get(format!("{}/v1/claims?format=ndjson", app.address)),
             StatusCode::OK,
             "no-cache",
+            None,
         ),
         (
             "a HEAD",
             app.client.head(format!("{}/v1/claims", app.address)),
             StatusCode::OK,
             "no-cache",
+            None,
         ),
         (
             "a read with a token",
@@ -590,48 +600,56 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
                 .bearer_auth(&token),
             StatusCode::OK,
             "private, no-cache",
+            None,
         ),
         (
             "a refused read",
             app.client.get(format!("{}/v1/claims?limit=0", app.address)),
             StatusCode::BAD_REQUEST,
             "no-cache",
+            Some("invalid_parameter"),
         ),
         (
             "a 404",
             app.client.get(format!("{}/v1/claims/nope", app.address)),
             StatusCode::NOT_FOUND,
             "no-cache",
+            Some("claim_not_found"),
         ),
         (
             "an unknown route",
             app.client.get(format!("{}/nowhere", app.address)),
             StatusCode::NOT_FOUND,
             "no-cache",
+            Some("route_not_found"),
         ),
         (
             "liveness",
             app.client.get(format!("{}/healthz", app.address)),
             StatusCode::OK,
             "no-store",
+            None,
         ),
         (
             "readiness",
             app.client.get(format!("{}/readyz", app.address)),
             StatusCode::OK,
             "no-store",
+            None,
         ),
         (
             "the document",
             app.client.get(format!("{}/openapi.json", app.address)),
             StatusCode::OK,
             "public, max-age=3600",
+            None,
         ),
         (
             "the docs UI",
             app.client.get(format!("{}/docs/", app.address)),
             StatusCode::OK,
             "public, max-age=3600",
+            None,
         ),
         (
             "a write",
@@ -641,6 +659,7 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
                 .json(&json!({"id": "cached", "names": {"en": "Cached"}})),
             StatusCode::CREATED,
             "no-store",
+            None,
         ),
         (
             "a refused write",
@@ -649,9 +668,10 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
                 .json(&json!({"id": "uncached", "names": {"en": "No"}})),
             StatusCode::UNAUTHORIZED,
             "no-store",
+            Some("unauthorized"),
         ),
     ];
-    for (what, request, status, expected) in cases {
+    for (what, request, status, expected, code) in cases {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), status, "{what}");
         assert_eq!(
@@ -662,6 +682,17 @@ async fn every_kind_of_response_says_how_it_may_be_cached() {
             Some(expected),
             "{what}"
         );
+        // A refusal is the problem it says it is; every other answer is no problem at all.
+        match code {
+            Some(code) => {
+                problem(response, status, code).await;
+            }
+            None => assert_ne!(
+                response.headers().get("content-type").map(|v| v.as_bytes()),
+                Some(&b"application/problem+json"[..]),
+                "{what}"
+            ),
+        }
     }
 }
 
@@ -689,10 +720,12 @@ async fn a_write_blocked_by_another_writer_is_a_503_to_retry() {
     sqlx::query("rollback").execute(&mut *other).await.unwrap();
     drop(other);
     db.close().await;
-    assert_eq!(
-        app.get("/v1/topics/busy-topic").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    problem(
+        app.get("/v1/topics/busy-topic").await,
+        StatusCode::NOT_FOUND,
+        "topic_not_found",
+    )
+    .await;
     let response = post(&app, &token, "/v1/topics", &topic).await;
     assert_eq!(response.status(), StatusCode::CREATED);
 }

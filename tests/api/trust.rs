@@ -142,56 +142,85 @@ async fn no_default_listing_shows_an_unverified_claim() {
         BTreeSet::from(["morgan-stanley-us-shortfall-55gw".to_owned()]),
         "the fixture's unverified leads"
     );
-    // (listing, the same listing with `evidence=any`), each of which the lead would match.
+    // (listing, whether the fixture has claims besides the lead that it matches), each of which
+    // the lead would match. The lead is the only claim in its source and the only shortfall
+    // over 50 GW, so those two listings show nothing unless asked for every claim.
     let listings = [
-        "/v1/claims?limit=100",
-        "/v1/claims?limit=100&current=true",
-        "/v1/claims?limit=100&claimant=morgan-stanley",
-        "/v1/claims?limit=100&claimant=%E6%91%A9%E6%A0%B9%E5%A3%AB%E4%B8%B9%E5%88%A9",
-        "/v1/claims?limit=100&topic=data-centers",
-        "/v1/claims?limit=100&kind=estimate",
-        "/v1/claims?limit=100&stated_since=2026-01-01",
-        "/v1/claims?limit=100&source=gmteight-2026-04-morgan-stanley",
-        "/v1/claims?limit=100&indicator=datacenter-power-shortfall&value_min=50GW",
-        "/v1/claims?limit=100&subject=US&value_min=50GW",
-        "/v1/claims?limit=100&sort=-updated_at",
-        "/v1/claims?limit=100&sort=stated_on",
+        ("/v1/claims?limit=100", true),
+        ("/v1/claims?limit=100&current=true", true),
+        ("/v1/claims?limit=100&claimant=morgan-stanley", true),
+        (
+            "/v1/claims?limit=100&claimant=%E6%91%A9%E6%A0%B9%E5%A3%AB%E4%B8%B9%E5%88%A9",
+            true,
+        ),
+        ("/v1/claims?limit=100&topic=data-centers", true),
+        ("/v1/claims?limit=100&kind=estimate", true),
+        ("/v1/claims?limit=100&stated_since=2026-01-01", true),
+        (
+            "/v1/claims?limit=100&source=gmteight-2026-04-morgan-stanley",
+            false,
+        ),
+        (
+            "/v1/claims?limit=100&indicator=datacenter-power-shortfall&value_min=50GW",
+            false,
+        ),
+        ("/v1/claims?limit=100&subject=US&value_min=50GW", true),
+        ("/v1/claims?limit=100&sort=-updated_at", true),
+        ("/v1/claims?limit=100&sort=stated_on", true),
         // A search alone is read from the index's own order, by relevance and by date.
-        "/v1/claims?limit=100&q=shortfall",
-        "/v1/claims?limit=100&q=shortfall&sort=-stated_on",
-        "/v1/claims?limit=100&q=shortfall&sort=stated_on",
-        "/v1/claims?limit=100&q=shortfall%20mitigation&kind=estimate",
-        "/v1/claims?limit=100&q=-electricity",
+        ("/v1/claims?limit=100&q=shortfall", true),
+        ("/v1/claims?limit=100&q=shortfall&sort=-stated_on", true),
+        ("/v1/claims?limit=100&q=shortfall&sort=stated_on", true),
+        (
+            "/v1/claims?limit=100&q=shortfall%20mitigation&kind=estimate",
+            true,
+        ),
+        ("/v1/claims?limit=100&q=-electricity", true),
     ];
-    for listing in listings {
+    for (listing, others) in listings {
         let shown = set(app.ids(listing).await);
+        assert_eq!(!shown.is_empty(), others, "{listing}: {shown:?}");
         let hidden_shown: Vec<&String> = shown.intersection(&hidden).collect();
         assert!(hidden_shown.is_empty(), "{listing} shows {hidden_shown:?}");
+        // Asking for every claim adds the lead, and nothing else.
         let everything = set(app.ids(&format!("{listing}&evidence=any")).await);
-        assert!(
-            everything.is_superset(&hidden) && everything.is_superset(&shown),
-            "{listing}&evidence=any: {everything:?}"
-        );
+        assert_eq!(everything, &shown | &hidden, "{listing}&evidence=any");
         let leads = set(app.ids(&format!("{listing}&evidence=unverified")).await);
         assert_eq!(leads, hidden, "{listing}&evidence=unverified");
     }
     // Counts and streams leave it out too.
-    let counted = app.get_json("/v1/claims?count=true&limit=1").await["total"].as_i64();
+    let fixture = dataset();
+    let claims = fixture["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 22, "the fixture's claims");
+    let listed = claims.len() - hidden.len();
+    let counted = app.get_json("/v1/claims?count=true&limit=1").await["total"].as_u64();
     let every = app
         .get_json("/v1/claims?count=true&limit=1&evidence=any")
         .await["total"]
-        .as_i64();
-    assert_eq!(counted.unwrap() + 1, every.unwrap());
-    let ndjson = app
-        .get("/v1/claims?format=ndjson")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .as_u64();
+    assert_eq!(every, Some(claims.len() as u64), "every claim");
+    assert_eq!(counted, Some(listed as u64), "every claim but the lead");
+    let response = app.get("/v1/claims?format=ndjson").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let ndjson = response.text().await.unwrap();
+    assert_eq!(ndjson.lines().count(), listed, "{ndjson}");
     assert!(!ndjson.contains("morgan-stanley-us-shortfall-55gw"));
+    // The figures of the indicator, but those of the lead.
+    let figures = claims
+        .iter()
+        .filter(|c| !hidden.contains(c["id"].as_str().unwrap()))
+        .flat_map(|c| c["quantities"].as_array().into_iter().flatten())
+        .filter(|q| q["indicator"] == "datacenter-power-shortfall")
+        .count();
+    assert_eq!(figures, 4, "the fixture's shortfall figures but the lead's");
     let estimates = app
         .get_json("/v1/indicators/datacenter-power-shortfall/estimates?limit=100")
         .await;
+    assert_eq!(
+        estimates["data"].as_array().unwrap().len(),
+        figures,
+        "{estimates}"
+    );
     assert!(
         !estimates
             .to_string()

@@ -141,8 +141,18 @@ async fn every_write_acknowledged_before_sigkill_survives_it() {
             .await
             .unwrap(),
     );
-    assert_eq!(found_zh, found);
     server.stop();
+    // The expected count is read from the file, not from the server under test.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let stored: i64 = sqlx::query_scalar("select count(*) from claims where id like 'crash-%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(found, stored as u64, "found by an English word");
+    assert_eq!(found_zh, stored as u64, "found by a Chinese bigram");
     println!(
         "crash: {attempted} writes attempted over 3 SIGKILLs, {} acknowledged, {} found by search, {} lost",
         acknowledged.len(),
@@ -356,13 +366,22 @@ async fn a_log_that_cannot_be_written_fails_no_request() {
     let token = write_token(&db);
     let server = Server::start_logging_to_full_disk(&db);
     let client = reqwest::Client::new();
-    for (path, status) in [
-        ("/healthz", StatusCode::OK),
-        ("/readyz", StatusCode::OK),
-        ("/v1/claims?limit=5", StatusCode::OK),
-        ("/v1/claims/no-such-claim", StatusCode::NOT_FOUND),
-        ("/v1/claims?limit=0", StatusCode::BAD_REQUEST),
-        ("/openapi.json", StatusCode::OK),
+    // (path, status, the problem's code for a refusal)
+    for (path, status, code) in [
+        ("/healthz", StatusCode::OK, None),
+        ("/readyz", StatusCode::OK, None),
+        ("/v1/claims?limit=5", StatusCode::OK, None),
+        (
+            "/v1/claims/no-such-claim",
+            StatusCode::NOT_FOUND,
+            Some("claim_not_found"),
+        ),
+        (
+            "/v1/claims?limit=0",
+            StatusCode::BAD_REQUEST,
+            Some("invalid_parameter"),
+        ),
+        ("/openapi.json", StatusCode::OK, None),
     ] {
         let response = client
             .get(format!("{}{path}", server.url))
@@ -370,6 +389,8 @@ async fn a_log_that_cannot_be_written_fails_no_request() {
             .await
             .unwrap_or_else(|e| panic!("GET {path}: no answer: {e}"));
         assert_eq!(response.status(), status, "GET {path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"].as_str(), code, "GET {path}: {body}");
     }
     let created = client
         .post(format!("{}/v1/claims", server.url))
@@ -390,6 +411,15 @@ async fn a_log_that_cannot_be_written_fails_no_request() {
 
 /// The first line a raw request gets back on a connection of its own.
 fn status_line(url: &str, request: &[u8]) -> String {
+    answer(url, request)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Sends raw bytes on a new connection and returns all the server answers before it closes.
+fn answer(url: &str, request: &[u8]) -> String {
     use std::io::{Read, Write};
     let address = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
@@ -400,8 +430,7 @@ fn status_line(url: &str, request: &[u8]) -> String {
     let _ = stream.write_all(request);
     let mut answer = Vec::new();
     let _ = stream.read_to_end(&mut answer);
-    let answer = String::from_utf8_lossy(&answer);
-    answer.lines().next().unwrap_or_default().to_owned()
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 /// 11 and 13 (issue "Every refusal bounded, clear and documented"): the refusals the HTTP layer
@@ -456,11 +485,15 @@ fn refusals_of_the_http_layer_are_the_documented_ones_and_logged_at_warn() {
             "{what}: {line}"
         );
     }
-    let line = status_line(
+    let long = answer(
         &server.url,
         &get(&format!("/v1/claims?q={}", "a".repeat(40 << 10)), ""),
     );
-    assert!(line.starts_with("HTTP/1.1 414 "), "a URL of 40 KiB: {line}");
+    assert!(long.starts_with("HTTP/1.1 414 "), "a URL of 40 KiB: {long}");
+    assert!(
+        long.contains("\"code\":\"uri_too_long\""),
+        "a URL of 40 KiB: {long}"
+    );
     server.stop();
 
     let text = std::fs::read_to_string(&log).unwrap();
