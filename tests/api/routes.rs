@@ -419,18 +419,10 @@ async fn every_idempotent_create_replays_its_first_answer_to_its_own_token() {
         let what = format!("POST {path}");
         let key = [("idempotency-key", "routes-key-1")];
 
-        let first = read(
-            call(
-                &app,
-                "POST",
-                &path,
-                Some(&writer),
-                Some((&media, &body)),
-                &key,
-            )
-            .await,
-        )
-        .await;
+        let post = async |token: &str, body: &str| {
+            read(call(&app, "POST", &path, Some(token), Some((&media, body)), &key).await).await
+        };
+        let first = post(&writer, &body).await;
         assert_eq!(first.status, StatusCode::CREATED, "{what}: {}", first.body);
         assert!(first.headers.get("idempotent-replayed").is_none(), "{what}");
         let location = first.headers["location"].to_str().unwrap().to_owned();
@@ -438,18 +430,7 @@ async fn every_idempotent_create_replays_its_first_answer_to_its_own_token() {
         let listed = how_many(&app, &path).await;
 
         for _ in 0..2 {
-            let again = read(
-                call(
-                    &app,
-                    "POST",
-                    &path,
-                    Some(&writer),
-                    Some((&media, &body)),
-                    &key,
-                )
-                .await,
-            )
-            .await;
+            let again = post(&writer, &body).await;
             assert_eq!(again.status, first.status, "{what}");
             assert_eq!(again.body, first.body, "{what}");
             for header in ["etag", "location", "content-type"] {
@@ -493,18 +474,7 @@ async fn every_idempotent_create_replays_its_first_answer_to_its_own_token() {
         assert_eq!(refusal["error_count"], 1, "{refusal}");
 
         // Another token with the same key and body makes a request of its own.
-        let theirs = read(
-            call(
-                &app,
-                "POST",
-                &path,
-                Some(&other_writer),
-                Some((&media, &body)),
-                &key,
-            )
-            .await,
-        )
-        .await;
+        let theirs = post(&other_writer, &body).await;
         assert!(
             theirs.headers.get("idempotent-replayed").is_none(),
             "{what}"
