@@ -13,8 +13,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::curation::send;
 use crate::faults::{big_claim, bytes_of};
-use crate::helpers::{TestApp, spawn_app, spawn_app_limited_to, spawn_limited, unlimited};
-use crate::routes::token;
+use crate::helpers::{
+    TestApp, spawn_app, spawn_app_limited_to, spawn_limited, token_of_scope as token, unlimited,
+};
 
 /// Codes no request here produces yet, each with the reason. `/readyz` answers
 /// `database_unavailable` when the database does not answer, which no fault made from outside

@@ -7,11 +7,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, enc, problem, spawn_app};
 
+/// A token that may write.
 pub async fn token(app: &TestApp) -> String {
-    let store = Store::open(&app.db_path, 1, None).await.unwrap();
-    let (_, token) = tokens::create(&store, "tests", Scope::Write).await.unwrap();
-    store.close().await;
-    token
+    crate::helpers::token_of_scope(app, Scope::Write).await
 }
 
 fn claim_body(id: &str) -> Value {

@@ -1,6 +1,6 @@
 use claimtrail::store::{Store, dataset};
 
-use crate::helpers::{spawn_app, start};
+use crate::helpers::{TestApp, spawn_app, start};
 
 #[tokio::test]
 async fn loading_the_dataset_twice_changes_nothing() {
@@ -125,15 +125,7 @@ async fn an_export_imported_into_an_empty_database_gives_the_same_answers() {
         "/v1/claims/morgan-stanley-us-shortfall-47gw/revisions",
         "/v1/claims?q=%E7%94%B5%E5%8A%9B",
     ] {
-        let original = ok_text(app.get(path).await).await;
-        let copied = ok_text(
-            client
-                .get(format!("{imported}{path}"))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (original, copied) = both(&app, &client, &imported, path).await;
         assert_eq!(original, copied, "{path}");
     }
 }
@@ -192,15 +184,7 @@ async fn ndjson_records_exported_and_imported_give_the_same_record() {
         "/v1/indicators/datacenter-power-shortfall/estimates",
         "/v1/claims?q=%E7%94%B5%E5%8A%9B",
     ] {
-        let original = ok_text(app.get(path).await).await;
-        let copied = ok_text(
-            client
-                .get(format!("{imported}{path}"))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (original, copied) = both(&app, &client, &imported, path).await;
         assert_eq!(
             without_timestamps(&original),
             without_timestamps(&copied),
@@ -218,4 +202,19 @@ async fn ok_text(response: reqwest::Response) -> String {
         response.url()
     );
     response.text().await.unwrap()
+}
+
+/// The bodies of `path` on the original and on the copy served at `imported`, each a 200.
+async fn both(
+    app: &TestApp,
+    client: &reqwest::Client,
+    imported: &str,
+    path: &str,
+) -> (String, String) {
+    let copied = client
+        .get(format!("{imported}{path}"))
+        .send()
+        .await
+        .unwrap();
+    (ok_text(app.get(path).await).await, ok_text(copied).await)
 }

@@ -247,3 +247,15 @@ pub async fn problem(response: Response, status: StatusCode, code: &str) -> Valu
     assert_eq!(body["status"], status.as_u16(), "{body}");
     body
 }
+
+/// A token of `scope`, made the way `claimtrail token create` makes one.
+pub async fn token_of_scope(app: &TestApp, scope: claimtrail::store::tokens::Scope) -> String {
+    let store = claimtrail::store::Store::open(&app.db_path, 1, None)
+        .await
+        .unwrap();
+    let (_, token) = claimtrail::store::tokens::create(&store, "tests", scope)
+        .await
+        .unwrap();
+    store.close().await;
+    token
+}

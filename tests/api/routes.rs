@@ -2,13 +2,12 @@
 //! test suite that proves every promise on every route", point 1): who may write, that the token
 //! decides before anything else, conditional writes, and idempotent creates.
 
-use claimtrail::store::Store;
-use claimtrail::store::tokens::{self, Scope};
+use claimtrail::store::tokens::Scope;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::helpers::{TestApp, problem, spawn_app, token_of_scope as token};
 
 /// A write route as the document states it.
 struct Route {
@@ -111,14 +110,6 @@ fn the_table_holds_every_write_operation_of_the_document() {
     documented.sort();
     table.sort();
     assert_eq!(documented, table);
-}
-
-/// A token of `scope`, made the way `claimtrail token create` makes one.
-pub async fn token(app: &TestApp, scope: Scope) -> String {
-    let store = Store::open(&app.db_path, 1, None).await.unwrap();
-    let (_, token) = tokens::create(&store, "routes", scope).await.unwrap();
-    store.close().await;
-    token
 }
 
 /// The operation's request body example as the document gives it, with its media type.
