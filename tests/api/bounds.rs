@@ -5,8 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::curation::{import, send, token};
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::support::{TestApp, import, problem, send, spawn_app, token};
 
 /// A schema's property as the served document states it.
 async fn property(app: &TestApp, schema: &str, name: &str) -> Value {

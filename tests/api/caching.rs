@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 const GETS: [&str; 14] = [
     "/v1/claims",
@@ -135,7 +135,7 @@ async fn a_conditional_get_sees_a_commit_by_another_writer() {
     let after = changed.headers()["etag"].to_str().unwrap().to_owned();
     assert_ne!(after, before);
     let body: serde_json::Value = changed.json().await.unwrap();
-    assert!(crate::helpers::ids_of(&body).contains(&"musk-new-remark".to_owned()));
+    assert!(crate::support::ids_of(&body).contains(&"musk-new-remark".to_owned()));
     let res = conditional(after.clone(), json).await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
 }

@@ -2,7 +2,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::helpers::{MUSK, enc, ids_of, spawn_app};
+use crate::support::{MUSK, enc, ids_of, spawn_app};
 
 fn set(ids: impl IntoIterator<Item = impl Into<String>>) -> BTreeSet<String> {
     ids.into_iter().map(Into::into).collect()

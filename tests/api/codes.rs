@@ -11,10 +11,9 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::curation::send;
-use crate::faults::{big_claim, bytes_of};
-use crate::helpers::{
-    TestApp, spawn_app, spawn_app_limited_to, spawn_limited, token_of_scope as token, unlimited,
+use crate::support::{
+    TestApp, big_claim, bytes_of, send, spawn_app, spawn_app_limited_to, spawn_limited,
+    token_of_scope as token, unlimited,
 };
 
 /// Codes no request here produces yet, each with the reason. `/readyz` answers

@@ -4,8 +4,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::json;
 
-use crate::curation::token;
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::support::{TestApp, problem, spawn_app, token};
 
 /// GETs `path` with the given `Accept-Encoding` (and `If-None-Match`, if any). reqwest is built
 /// without its decoders, so the body arrives as the server sent it.

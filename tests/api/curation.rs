@@ -5,12 +5,7 @@ use claimtrail::store::tokens::{self, Scope};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, enc, problem, spawn_app};
-
-/// A token that may write.
-pub async fn token(app: &TestApp) -> String {
-    crate::helpers::token_of_scope(app, Scope::Write).await
-}
+use crate::support::{assert_sound, conflict_saying, enc, import, problem, send, spawn_app, token};
 
 fn claim_body(id: &str) -> Value {
     json!({
@@ -23,31 +18,6 @@ fn claim_body(id: &str) -> Value {
         "topics": ["electricity"],
         "quantities": [{"indicator": "spare-power-capacity", "subject": "CN", "value": 450, "unit": "GW", "qualifier": "about"}]
     })
-}
-
-/// A 409 `conflict` whose detail says `why`: each rule has its own sentence, so that a fork
-/// or a loop is not passed by an "id taken".
-async fn conflict_saying(response: reqwest::Response, why: &str) {
-    let refusal = problem(response, StatusCode::CONFLICT, "conflict").await;
-    let detail = refusal["detail"].as_str().unwrap();
-    assert!(detail.contains(why), "{refusal}");
-}
-
-pub async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> reqwest::Response {
-    let mut request = app.client.request(method, format!("{}{path}", app.address));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    request.send().await.unwrap()
 }
 
 #[tokio::test]
@@ -607,11 +577,7 @@ async fn concurrent_writers_lose_nothing() {
         stored, acknowledged,
         "every acknowledged write is there, and nothing else"
     );
-    let integrity: String = sqlx::query_scalar("pragma integrity_check")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    assert_sound(&app.db().await).await;
 }
 
 #[tokio::test]
@@ -630,7 +596,7 @@ async fn a_read_token_cannot_write_and_private_reads_need_a_token() {
     .await;
     problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
 
-    let private = crate::helpers::start_with(&app.db_path, false).await;
+    let private = crate::support::start_with(&app.db_path, false).await;
     let client = reqwest::Client::new();
     let anonymous = client
         .get(format!("{private}/v1/claims"))
@@ -1082,7 +1048,7 @@ async fn inputs_that_once_made_500s_are_4xx() {
 #[tokio::test]
 async fn private_reads_cannot_be_reached_by_spelling_the_path_differently() {
     let app = spawn_app().await;
-    let private = crate::helpers::start_with(&app.db_path, false).await;
+    let private = crate::support::start_with(&app.db_path, false).await;
     let client = reqwest::Client::new();
     for path in ["/v1/claims", "/%761/claims", "/v1/%63laims"] {
         let response = client.get(format!("{private}{path}")).send().await.unwrap();
@@ -1240,18 +1206,6 @@ async fn claimants_and_sources_are_curated_with_their_references_kept() {
     .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert!(app.ids("/v1/sources?q=grid").await.is_empty());
-}
-
-pub async fn import(app: &TestApp, token: &str, lines: &[Value]) -> reqwest::Response {
-    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    app.client
-        .post(format!("{}/v1/import", app.address))
-        .bearer_auth(token)
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -13,8 +13,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::curation::{send, token};
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::{TestApp, send, spawn_app, token};
 
 /// The word every record the test writes carries, so that a search finds them.
 const WORD: &str = "cursorwalk";

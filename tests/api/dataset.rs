@@ -1,6 +1,6 @@
 use claimtrail::store::{Store, dataset};
 
-use crate::helpers::{TestApp, spawn_app, start};
+use crate::support::{TestApp, assert_sound, spawn_app, start};
 
 #[tokio::test]
 async fn loading_the_dataset_twice_changes_nothing() {
@@ -45,11 +45,7 @@ async fn loading_the_dataset_twice_changes_nothing() {
 async fn every_table_is_strict_and_the_file_is_sound() {
     let app = spawn_app().await;
     let db = app.db().await;
-    let integrity: String = sqlx::query_scalar("pragma integrity_check")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    assert_sound(&db).await;
     let violations: Vec<(String,)> =
         sqlx::query_as("select \"table\" from pragma_foreign_key_check")
             .fetch_all(&db)

@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, enc, spawn_app};
+use crate::support::{TestApp, enc, spawn_app};
 
 /// Sends a request and returns its status and problem body, checking it is problem+json.
 async fn problem(app: &TestApp, method: Method, path: &str) -> (StatusCode, Value) {

@@ -5,31 +5,11 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
-use crate::curation::{import, send, token};
-use crate::helpers::{TestApp, problem, spawn_app, spawn_app_limited_to};
-
-/// The bytes a database file holds: its pages, those still in the WAL included.
-pub async fn bytes_of(db: &SqlitePool) -> u64 {
-    let pages: i64 = sqlx::query_scalar("pragma page_count")
-        .fetch_one(db)
-        .await
-        .unwrap();
-    let page_size: i64 = sqlx::query_scalar("pragma page_size")
-        .fetch_one(db)
-        .await
-        .unwrap();
-    (pages * page_size).unsigned_abs()
-}
-
-/// A claim with 16,000 characters of text: a few of them fill 256 KiB.
-pub fn big_claim(id: &str) -> Value {
-    json!({
-        "id": id, "claimant": "openai", "kind": "assertion", "stated_on": "2026-05-01",
-        "text": {"en": format!("{id} ").repeat(16_000 / (id.len() + 1))},
-    })
-}
+use crate::support::{
+    TestApp, assert_sound, big_claim, bytes_of, import, problem, send, spawn_app,
+    spawn_app_limited_to, token,
+};
 
 async fn post_claim(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
     send(
@@ -129,12 +109,7 @@ async fn a_full_database_refuses_writes_and_takes_them_again_once_there_is_room(
         let response = app.get(&format!("/v1/claims/{id}")).await;
         problem(response, StatusCode::NOT_FOUND, "claim_not_found").await;
     }
-    let db = app.db().await;
-    let check: String = sqlx::query_scalar("pragma integrity_check")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_sound(&app.db().await).await;
 }
 
 /// 21: every kind of failed write, including those that fail inside their transaction after

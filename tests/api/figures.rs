@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{enc, ids_of, problem, spawn_app};
+use crate::support::{enc, ids_of, problem, spawn_app};
 
 fn set<'a>(ids: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     ids.into_iter().map(str::to_owned).collect()

@@ -3,7 +3,7 @@ use std::collections::{BTreeSet, HashSet};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::support::{TestApp, header, problem, spawn_app};
 
 const DATASET: &str = include_str!("../../data/dataset.json");
 
@@ -16,18 +16,11 @@ async fn get_with(app: &TestApp, path: &str, accept: &str) -> reqwest::Response 
         .unwrap()
 }
 
-fn content_type(response: &reqwest::Response) -> String {
-    response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn csv_has_a_bom_keeps_chinese_and_parses_back_to_the_json() {
     let app = spawn_app().await;
     let response = app.get("/v1/claims?format=csv").await;
-    assert_eq!(content_type(&response), "text/csv; charset=utf-8");
+    assert_eq!(header(&response, "content-type"), "text/csv; charset=utf-8");
     let bytes = response.bytes().await.unwrap();
     assert!(
         bytes.starts_with("\u{feff}".as_bytes()),
@@ -90,7 +83,7 @@ async fn ndjson_streams_every_match_past_any_page_size() {
     assert_eq!(total, 1221, "1,200 new and 21 listed of the dataset's 22");
 
     let response = get_with(&app, "/v1/claims", "application/x-ndjson").await;
-    assert_eq!(content_type(&response), "application/x-ndjson");
+    assert_eq!(header(&response, "content-type"), "application/x-ndjson");
     assert!(
         response.headers().get("etag").is_none(),
         "a stream is not buffered to hash it"
@@ -240,7 +233,7 @@ async fn json_ld_is_schema_org_claims_with_appearances_and_reviews() {
         "application/ld+json",
     )
     .await;
-    assert_eq!(content_type(&response), "application/ld+json");
+    assert_eq!(header(&response, "content-type"), "application/ld+json");
     let claim: Value = response.json().await.unwrap();
     check_schema_org(&claim, "claim");
     assert_eq!(claim["@type"], "Claim");
@@ -307,7 +300,7 @@ async fn accept_is_negotiated_and_an_unsupported_one_is_406() {
     ] {
         let response = get_with(&app, "/v1/claims/huang-power-is-free", accept).await;
         assert_eq!(response.status(), StatusCode::OK, "{accept}");
-        assert_eq!(content_type(&response), expected, "{accept}");
+        assert_eq!(header(&response, "content-type"), expected, "{accept}");
     }
     for (path, accept) in [
         ("/v1/claims", "text/html"),
@@ -323,7 +316,10 @@ async fn accept_is_negotiated_and_an_unsupported_one_is_406() {
             StatusCode::NOT_ACCEPTABLE,
             "{path} {accept}"
         );
-        assert_eq!(content_type(&response), "application/problem+json");
+        assert_eq!(
+            header(&response, "content-type"),
+            "application/problem+json"
+        );
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["code"], "not_acceptable");
     }
@@ -336,7 +332,7 @@ async fn accept_is_negotiated_and_an_unsupported_one_is_406() {
     assert_eq!(body["errors"][0]["field"], "format");
     // format= wins over Accept.
     let csv = get_with(&app, "/v1/topics?format=csv", "application/json").await;
-    assert_eq!(content_type(&csv), "text/csv; charset=utf-8");
+    assert_eq!(header(&csv, "content-type"), "text/csv; charset=utf-8");
     let text = csv.text().await.unwrap();
     assert!(
         text.contains("names.zh-CN") && text.contains("芯片"),

@@ -11,9 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::bundled::bundled;
-use crate::curation::token;
-use crate::helpers::{TestApp, spawn_app};
 use crate::hostile_values::HOSTILE_VALUES;
+use crate::support::{TestApp, spawn_app, token};
 
 /// Tallies answers by status, for the figure the test prints.
 #[derive(Default)]

@@ -6,11 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::Connection;
 
-use crate::helpers::{problem, spawn_limited, unlimited};
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response.headers()[name].to_str().unwrap().to_owned()
-}
+use crate::support::{header, problem, spawn_limited, unlimited};
 
 #[tokio::test]
 async fn writes_over_the_rate_get_429_with_retry_after_and_ratelimit_headers() {
@@ -123,7 +119,7 @@ async fn urls_headers_and_bodies_over_their_limits_are_refused() {
         .client
         .post(format!("{}/v1/claims", app.address))
         .header("content-type", "application/json")
-        .bearer_auth(crate::curation::token(&app).await)
+        .bearer_auth(crate::support::token(&app).await)
         .body(body)
         .send()
         .await
@@ -141,7 +137,7 @@ async fn a_request_that_takes_longer_than_the_timeout_gets_503() {
     .await;
     // Another process holds the write lock, so a write waits for it (up to the 5 s busy
     // timeout) and the request outlasts its 1 s.
-    let token = crate::curation::token(&app).await;
+    let token = crate::support::token(&app).await;
     let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path.display()))
         .await
         .unwrap();

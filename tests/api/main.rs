@@ -15,7 +15,6 @@ mod errors;
 mod faults;
 mod figures;
 mod formats;
-mod helpers;
 mod hostile;
 #[path = "../common/hostile_values.rs"]
 mod hostile_values;
@@ -26,4 +25,5 @@ mod resources;
 mod roundtrip;
 mod routes;
 mod search;
+mod support;
 mod trust;

@@ -3,7 +3,7 @@ use serde_json::Value;
 use reqwest::StatusCode;
 
 use crate::bundled::bundled;
-use crate::helpers::{problem, spawn_app};
+use crate::support::{problem, spawn_app};
 
 const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
@@ -256,7 +256,7 @@ async fn every_request_example_is_accepted() {
                     "{method} {template} {media}: no example"
                 );
                 let app = spawn_app().await;
-                let token = crate::curation::token(&app).await;
+                let token = crate::support::token(&app).await;
                 let bytes = match example {
                     Value::String(text) => text.clone(),
                     other => other.to_string(),
@@ -292,7 +292,7 @@ async fn every_request_example_is_accepted() {
 async fn a_post_refuses_a_merge_patch() {
     let doc: Value = serde_json::from_str(COMMITTED).unwrap();
     let app = spawn_app().await;
-    let token = crate::curation::token(&app).await;
+    let token = crate::support::token(&app).await;
     let mut refused = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
         let Some(content) = item["post"]["requestBody"]["content"].as_object() else {

@@ -7,18 +7,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::curation::token;
-use crate::helpers::{TestApp, problem, spawn_app, spawn_limited, unlimited};
-
-async fn etag_of(app: &TestApp, path: &str, gzip: bool) -> String {
-    let mut request = app.client.get(format!("{}{path}", app.address));
-    if gzip {
-        request = request.header("accept-encoding", "gzip");
-    }
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.headers()["etag"].to_str().unwrap().to_owned()
-}
+use crate::support::{
+    etag_of, invalid_fields, post, problem, spawn_app, spawn_limited, token, unlimited,
+};
 
 /// 6: a topic's and an indicator's `-gzip` ETag name their version, as every other record's do.
 #[tokio::test]
@@ -386,37 +377,6 @@ async fn vary_names_what_selects_the_answer() {
     }
 }
 
-/// The fields of a 422's errors, with their messages.
-async fn invalid_fields(response: reqwest::Response) -> Vec<(String, String)> {
-    let body = problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .post(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 fn claim(id: &str, fields: Value) -> Value {
     let mut body = json!({"id": id, "claimant": "openai", "kind": "prediction",
                           "stated_on": "2026-05-01", "text": {"en": "A test claim."}});
@@ -470,7 +430,7 @@ async fn dates_have_four_digit_years_and_nothing_else() {
         let query = app
             .get(&format!(
                 "/v1/claims?stated_since={}",
-                crate::helpers::enc(bad)
+                crate::support::enc(bad)
             ))
             .await;
         problem(query, StatusCode::BAD_REQUEST, "invalid_parameter").await;

@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::helpers::{ids_of, spawn_app};
+use crate::support::{ids_of, spawn_app};
 
 #[tokio::test]
 async fn claimants_carry_names_aliases_and_affiliations() {

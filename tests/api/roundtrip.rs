@@ -15,8 +15,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::curation::{send, token};
-use crate::helpers::{TestApp, spawn_app, start};
+use crate::support::{TestApp, send, spawn_app, start, token};
 
 /// Text as people write it: Latin and Chinese letters, digits, punctuation, emoji, inner spaces,
 /// tabs and line breaks, always with something visible.
@@ -213,7 +212,7 @@ async fn walk(app: &TestApp, list: &str) -> Result<Vec<String>, TestCaseError> {
         let status = response.status();
         let page: Value = response.json().await.unwrap();
         prop_assert_eq!(status, StatusCode::OK, "{}: {}", url, page);
-        ids.extend(crate::helpers::ids_of(&page));
+        ids.extend(crate::support::ids_of(&page));
         match page["next_cursor"].as_str() {
             Some(cursor) => url = format!("{list}&cursor={cursor}"),
             None => return Ok(ids),

@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem, spawn_app, token_of_scope as token};
+use crate::support::{TestApp, problem, spawn_app, token_of_scope as token};
 
 /// A write route as the document states it.
 struct Route {

@@ -6,7 +6,7 @@ use claimtrail::store::{PageRequest, Store};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{MUSK, TestApp, enc, ids_of, problem, spawn_app};
+use crate::support::{MUSK, TestApp, enc, ids_of, problem, spawn_app};
 
 const ELECTRICITY_ZH: [&str; 10] = [
     "goldman-china-400gw-spare-capacity-2030",

@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::curation::{send, token};
-use crate::helpers::{TestApp, enc, ids_of, problem, spawn_app, spawn_app_on};
+use crate::support::{TestApp, enc, ids_of, problem, send, spawn_app, spawn_app_on, token};
 
 const DATASET: &str = include_str!("../../data/dataset.json");
 

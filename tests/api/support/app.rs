@@ -233,29 +233,3 @@ pub fn ids_of(body: &Value) -> Vec<String> {
 pub fn enc(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
-
-/// Reads a refusal: asserts its status, that it is problem+json with that status in the body,
-/// and its `code`; returns the body.
-pub async fn problem(response: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(response.status(), status, "{}", response.url());
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: Value = response.json().await.expect("a JSON problem");
-    assert_eq!(body["code"], code, "{body}");
-    assert_eq!(body["status"], status.as_u16(), "{body}");
-    body
-}
-
-/// A token of `scope`, made the way `claimtrail token create` makes one.
-pub async fn token_of_scope(app: &TestApp, scope: claimtrail::store::tokens::Scope) -> String {
-    let store = claimtrail::store::Store::open(&app.db_path, 1, None)
-        .await
-        .unwrap();
-    let (_, token) = claimtrail::store::tokens::create(&store, "tests", scope)
-        .await
-        .unwrap();
-    store.close().await;
-    token
-}
