@@ -32,12 +32,13 @@ impl Scope {
         }
     }
 
-    fn parse(s: &str) -> Option<Scope> {
+    /// The scope a `tokens.scope` column holds. Its CHECK constraint keeps it to the three
+    /// names; anything else would get the least power.
+    fn of_column(s: &str) -> Scope {
         match s {
-            "read" => Some(Scope::Read),
-            "write" => Some(Scope::Write),
-            "admin" => Some(Scope::Admin),
-            _ => None,
+            "write" => Scope::Write,
+            "admin" => Scope::Admin,
+            _ => Scope::Read,
         }
     }
 }
@@ -108,8 +109,7 @@ fn info((id, name, scope, created_at, revoked_at): TokenRow) -> TokenInfo {
     TokenInfo {
         id,
         name,
-        // The CHECK constraint keeps the column to the three scopes; read is the least power.
-        scope: Scope::parse(&scope).unwrap_or(Scope::Read),
+        scope: Scope::of_column(&scope),
         created_at,
         revoked_at,
     }
