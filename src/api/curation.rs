@@ -84,6 +84,7 @@ impl From<WriteError> for ApiError {
                 }]
                 .into(),
             ),
+            WriteError::FileGone(gone) => ApiError::DatabaseUnavailable(gone.into()),
             WriteError::Db(e) => e.into(),
         }
     }

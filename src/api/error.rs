@@ -6,6 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
+use crate::store::FileGone;
+
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -31,7 +33,8 @@ pub enum ProblemCode {
     /// None of the formats the client accepts (by `Accept` or `format=`) is one this
     /// resource has.
     NotAcceptable,
-    /// The database does not answer (from `/readyz`).
+    /// The database does not answer (from `/readyz`), or its file was removed or replaced while
+    /// the server had it open (from `/readyz` and every write: the write is not kept).
     DatabaseUnavailable,
     /// Another writer holds the database (an import, most often) longer than a write waits
     /// (5 s); nothing was changed. Retry after `Retry-After` seconds.
@@ -329,7 +332,9 @@ pub struct RequestTimeout(pub Problem);
                    says otherwise), or the database does not answer. A write answered so may or \
                    may not have been applied: retry it with the same `Idempotency-Key`. A write \
                    that found the database held by another writer for 5 s (an import) is \
-                   `database_busy`, with `Retry-After`: it was not applied.",
+                   `database_busy`, with `Retry-After`: it was not applied. One that found the \
+                   database file removed or replaced while the server had it open is \
+                   `database_unavailable`: it is not kept, and no write is until a restart.",
     headers(("Retry-After" = u64, description = "With `database_busy`: seconds to wait before retrying.")),
     content_type = "application/problem+json",
     example = json!({
@@ -423,7 +428,7 @@ pub enum ApiError {
     #[error("precondition failed")]
     PreconditionFailed(&'static str),
     #[error("database unavailable")]
-    DatabaseUnavailable(#[source] sqlx::Error),
+    DatabaseUnavailable(#[source] anyhow::Error),
     #[error("database busy")]
     DatabaseBusy(#[source] sqlx::Error),
     #[error("storage full")]
@@ -565,6 +570,11 @@ impl ApiError {
             }
             ApiError::Conflict(why) => why.clone(),
             ApiError::PreconditionFailed(detail) => (*detail).to_owned(),
+            ApiError::DatabaseUnavailable(cause) if cause.is::<FileGone>() => {
+                "The database file was removed or replaced while the server had it open: \
+                 nothing is kept from now on, so nothing is taken until the server is restarted."
+                    .to_owned()
+            }
             ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
             ApiError::DatabaseBusy(_) => format!(
                 "Another writer (an import, most often) holds the database; nothing was \
@@ -652,6 +662,10 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            // Only the operator can put the file back (by restarting the server on it).
+            ApiError::DatabaseUnavailable(cause) if cause.is::<FileGone>() => {
+                tracing::error!(error = %cause, "database unavailable")
+            }
             ApiError::DatabaseUnavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable")
             }

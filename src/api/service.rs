@@ -34,14 +34,16 @@ async fn healthz() -> web::Json<Health> {
 
 /// Readiness
 ///
-/// Answers 200 when the database answers a query, 503 when it does not.
+/// Answers 200 when the database answers a query, 503 when it does not, or when its file was
+/// removed or replaced since the server opened it (writes made then would be lost at the next
+/// start, so none are taken).
 #[utoipa::path(
     tag = "service",
     responses(
         (status = 200, description = "The database answers.", body = Health,
             example = json!({"status": "ready"})),
         (status = 304, response = NotModified),
-        (status = 503, description = "The database does not answer.", body = Problem,
+        (status = 503, description = "The database does not answer, or its file was removed or replaced under the server.", body = Problem,
             content_type = "application/problem+json",
             example = json!({"type": "about:blank", "title": "Service Unavailable", "status": 503,
                 "detail": "The database does not answer.", "code": "database_unavailable"}))

@@ -13,8 +13,9 @@ pub mod track_record;
 pub mod version;
 pub mod writes;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::search::SearchQuery;
@@ -34,7 +35,26 @@ use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 pub struct Store {
     read: SqlitePool,
     write: SqlitePool,
+    file: Arc<OpenedFile>,
 }
+
+/// The database file as it was opened: its path, and the file found there then.
+#[derive(Debug)]
+struct OpenedFile {
+    path: PathBuf,
+    handle: same_file::Handle,
+}
+
+/// The database file was removed or replaced while the server had it open. SQLite goes on
+/// reading and writing the file it opened, in WAL mode without a word, so every write
+/// acknowledged from then on would be gone at the next start.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the database file {} was removed or replaced after the server opened it; writes made now \
+     would be lost when it stops, so none are taken until it is restarted",
+    .0.display()
+)]
+pub struct FileGone(pub PathBuf);
 
 /// A position in a list ordered by `(rank, key, id)`: the last row of the previous page.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,15 +196,30 @@ impl Store {
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("opening database {} for reading", path.display()))?;
-        Ok(Store { read, write })
+        let file = Arc::new(OpenedFile {
+            path: path.to_owned(),
+            handle: same_file::Handle::from_path(path)
+                .with_context(|| format!("opening database {}", path.display()))?,
+        });
+        Ok(Store { read, write, file })
+    }
+
+    /// Whether the file at the database's path is still the one the server opened.
+    pub fn check_file(&self) -> Result<(), FileGone> {
+        match same_file::Handle::from_path(&self.file.path) {
+            Ok(now) if now == self.file.handle => Ok(()),
+            _ => Err(FileGone(self.file.path.clone())),
+        }
     }
 
     /// Whether the database answers a query.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("select 1")
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        self.check_file()?;
+        // `select 1` alone would not read the file at all.
+        sqlx::query("select 1 from sqlite_schema limit 1")
             .execute(&self.read)
-            .await
-            .map(|_| ())
+            .await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -34,14 +34,25 @@ pub enum WriteError {
     #[error("the Idempotency-Key was used with another request")]
     KeyReused,
     #[error(transparent)]
+    FileGone(#[from] super::FileGone),
+    #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
 /// Starts a write: IMMEDIATE takes the write lock at once, so that what the transaction reads
 /// (to check If-Match, ids and references) cannot be changed by another writer, even in another
 /// process, before it writes.
-async fn begin(store: &Store) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-    store.writer().begin_with("BEGIN IMMEDIATE").await
+async fn begin(store: &Store) -> Result<Transaction<'static, Sqlite>, WriteError> {
+    store.check_file()?;
+    Ok(store.writer().begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// Commits a write, then checks that it went into the file at the database's path: a write
+/// into a file removed meanwhile would be lost at the next start, so it is not acknowledged.
+async fn commit(store: &Store, tx: Transaction<'static, Sqlite>) -> Result<(), WriteError> {
+    tx.commit().await?;
+    store.check_file()?;
+    Ok(())
 }
 
 fn problem(pointer: &str, message: impl Into<String>) -> FieldProblem {
@@ -414,7 +425,7 @@ pub async fn create_claim(
         &serde_json::to_string(&after).unwrap_or_default(),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(Created::New(after))
 }
 
@@ -449,7 +460,7 @@ pub async fn patch_claim(
         &ClaimInput::body_of(&after),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(after)
 }
 
@@ -504,7 +515,7 @@ pub async fn delete_claim(
         &Value::Null,
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 
@@ -694,7 +705,7 @@ pub async fn create_appearance(
         &serde_json::to_string(&created).unwrap_or_default(),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(Created::New(created))
 }
 
@@ -734,7 +745,7 @@ pub async fn patch_appearance(
         action: "update",
     };
     record(&mut tx, change, token, &before_body, &after_body).await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(after)
 }
 
@@ -787,7 +798,7 @@ pub async fn delete_appearance(
         &Value::Null,
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 
@@ -910,7 +921,7 @@ pub async fn create_assessment(
         &serde_json::to_string(&created).unwrap_or_default(),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(Created::New(created))
 }
 
@@ -949,7 +960,7 @@ pub async fn patch_assessment(
         &to_value(&AssessmentBody::from(&after)),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(after)
 }
 
@@ -984,7 +995,7 @@ pub async fn delete_assessment(
         &Value::Null,
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 
@@ -1248,7 +1259,7 @@ pub async fn create_term(
     };
     record(&mut tx, change, token, &Value::Null, &to_value(&body)).await?;
     remember(&mut tx, token, idem, &created.to_string()).await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(Created::New(created))
 }
 
@@ -1313,7 +1324,7 @@ pub async fn patch_term(
         action: "update",
     };
     record(&mut tx, change, token, &before_body, &to_value(&after)).await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 
@@ -1411,7 +1422,7 @@ pub async fn delete_term(
         action: "delete",
     };
     record(&mut tx, change, token, &to_value(&before), &Value::Null).await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 
@@ -1568,7 +1579,7 @@ pub async fn create_claimant(
         &serde_json::to_string(&created).unwrap_or_default(),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(Created::New(created))
 }
 
@@ -1606,7 +1617,7 @@ pub async fn patch_claimant(
         &to_value(&ClaimantBody::from(&after)),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(after)
 }
 
@@ -1665,7 +1676,7 @@ pub async fn delete_claimant(
         &Value::Null,
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 
@@ -1795,7 +1806,7 @@ pub async fn create_source(
         &serde_json::to_string(&created).unwrap_or_default(),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(Created::New(created))
 }
 
@@ -1833,7 +1844,7 @@ pub async fn patch_source(
         &to_value(&SourceBody::from(&after)),
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(after)
 }
 
@@ -1890,7 +1901,7 @@ pub async fn delete_source(
         &Value::Null,
     )
     .await?;
-    tx.commit().await?;
+    commit(store, tx).await?;
     Ok(())
 }
 

@@ -16,11 +16,6 @@ use crate::support::{
     token_of_scope as token, unlimited,
 };
 
-/// Codes no request here produces yet, each with the reason. `/readyz` answers
-/// `database_unavailable` when the database does not answer, which no fault made from outside
-/// the process has caused yet (another connection cannot lock the readers out of a WAL database).
-const NOT_PRODUCED: [&str; 1] = ["database_unavailable"];
-
 /// A claim in the bundled dataset with an appearance and an assessment.
 const CLAIM: &str = "musk-china-3x-us-generation-by-2026";
 
@@ -207,6 +202,15 @@ async fn produce(app: &TestApp, code: &str) -> (Answer, StatusCode) {
             .await;
             (response, StatusCode::INSUFFICIENT_STORAGE)
         }
+        "database_unavailable" => {
+            // The database file moved away under the server: a write would go to a file that
+            // is no longer there at the next start.
+            std::fs::rename(&app.db_path, app.db_path.with_extension("moved")).unwrap();
+            (
+                post("/v1/topics", Some(&writer), topic).await,
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+        }
         "internal_error" => {
             // Another program damages the database under the server: a table the server
             // reads is gone.
@@ -317,8 +321,7 @@ async fn every_documented_problem_code_is_produced() {
         .map(|c| c.as_str().unwrap().to_owned())
         .collect();
     assert!(codes.len() >= 29, "{codes:?}");
-    let mut produced = 0;
-    for code in codes.iter().filter(|c| !NOT_PRODUCED.contains(&c.as_str())) {
+    for code in &codes {
         // A server of its own for each: some rows damage or fill its database.
         let app = spawn_app().await;
         let (answer, status) = produce(&app, code).await;
@@ -326,10 +329,5 @@ async fn every_documented_problem_code_is_produced() {
         assert_eq!(answer.content_type, "application/problem+json", "{code}");
         assert_eq!(answer.body["code"], code.as_str(), "{}", answer.body);
         assert_eq!(answer.body["status"], status.as_u16(), "{}", answer.body);
-        produced += 1;
-    }
-    assert_eq!(produced + NOT_PRODUCED.len(), codes.len());
-    for code in NOT_PRODUCED {
-        assert!(codes.iter().any(|c| c == code), "{code} is not documented");
     }
 }

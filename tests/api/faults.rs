@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::{
-    TestApp, assert_sound, big_claim, bytes_of, import, problem, send, spawn_app,
+    TestApp, assert_sound, big_claim, bytes_of, claims_in, import, problem, send, spawn_app,
     spawn_app_limited_to, token,
 };
 
@@ -210,4 +210,57 @@ async fn every_failed_write_leaves_the_next_one_working() {
     let topic = json!({"id": "after-import", "names": {"en": "Next"}});
     let response = send(&app, Method::POST, "/v1/topics", Some(&token), Some(&topic)).await;
     assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+/// The database file moved away, or replaced by a copy, under the running server (an operator
+/// restoring a backup with `mv`): SQLite goes on writing to the file it opened, in WAL mode
+/// without a word, so every write acknowledged then would be gone at the next start. `/readyz`
+/// and every write answer 503 `database_unavailable` instead, and nothing is written; with the
+/// file put back the server takes writes again, with no restart.
+#[tokio::test]
+async fn a_database_file_moved_away_or_replaced_takes_no_writes() {
+    let app = spawn_app().await;
+    let token = token(&app).await;
+    let before = claims_in(&app.db_path).await;
+    let aside = app.db_path.with_extension("aside");
+    let refused = async |n: usize| {
+        problem(
+            app.get("/readyz").await,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+        )
+        .await;
+        let body = problem(
+            post_claim(&app, &token, &format!("fault-moved-{n}")).await,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+        )
+        .await;
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("removed or replaced"),
+            "{body}"
+        );
+    };
+
+    std::fs::rename(&app.db_path, &aside).unwrap();
+    refused(1).await;
+    // A copy in its place is another file: still no write.
+    std::fs::copy(&aside, &app.db_path).unwrap();
+    refused(2).await;
+    std::fs::remove_file(&app.db_path).unwrap();
+
+    // Put back (with the WAL, which never moved), it is the server's file again.
+    std::fs::rename(&aside, &app.db_path).unwrap();
+    assert_eq!(
+        claims_in(&app.db_path).await,
+        before,
+        "a refused write was made"
+    );
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    let created = post_claim(&app, &token, "fault-moved-back").await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(claims_in(&app.db_path).await, before + 1);
 }

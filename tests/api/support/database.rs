@@ -1,5 +1,7 @@
 //! Checks of the database file, made from a connection of the test's own.
 
+use std::path::Path;
+
 use sqlx::SqlitePool;
 
 /// The bytes a database file holds: its pages, those still in the WAL included.
@@ -22,4 +24,17 @@ pub async fn assert_sound(db: &SqlitePool) {
         .await
         .unwrap();
     assert_eq!(integrity, "ok");
+}
+
+/// The claims in the database file at `path`, read by a connection of its own.
+pub async fn claims_in(path: &Path) -> i64 {
+    let db = SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let n = sqlx::query_scalar("select count(*) from claims")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    n
 }
