@@ -28,7 +28,8 @@ pub enum Command {
     /// Write the whole record to standard output.
     Export {
         /// `json`: the format of data/dataset.json, timestamps included, for `import` into an
-        /// empty database. `ndjson`: one record a line, as POST /v1/import takes them. `csv`: the
+        /// empty database. `ndjson`: one record a line, as POST /v1/import takes them, with
+        /// their timestamps, then the history (and the tokens it names). `csv`: the
         /// claims, as GET /v1/claims?format=csv gives them (UTF-8 with a BOM).
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,

@@ -208,7 +208,7 @@ async fn import_lines(store: &Store, text: &str) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     for (done, (i, line)) in lines.iter().enumerate() {
         match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(serde_json::Value::Object(map)) => match writes::ImportRecord::parse(i + 1, map) {
+            Ok(serde_json::Value::Object(map)) => match writes::ImportLine::parse(i + 1, map) {
                 Ok(record) => records.push((i + 1, record)),
                 Err(found) => problems.extend(
                     found
@@ -226,7 +226,8 @@ async fn import_lines(store: &Store, text: &str) -> anyhow::Result<()> {
         "nothing was imported:\n{}",
         problems.join("\n")
     );
-    let report = writes::import(store, records, "")
+    // The operator, who holds the file, restores what a line carries: times, tokens, history.
+    let report = writes::import(store, records, "", true)
         .await
         .map_err(|e| anyhow::anyhow!("nothing was imported: {e}"))?;
     eprintln!(

@@ -28,8 +28,9 @@ use crate::domain::{
 };
 use crate::store::claims::{self, Expand};
 use crate::store::taxonomy;
+use crate::store::tokens::Scope;
 use crate::store::writes::{
-    self, Created, HistoryEntry, Idempotency, ImportRecord, ImportReport, Preconditions, TermKind,
+    self, Created, HistoryEntry, Idempotency, ImportLine, ImportReport, Preconditions, TermKind,
     WriteError,
 };
 use crate::store::{PageRequest, Store};
@@ -1314,6 +1315,13 @@ async fn delete_source(
 /// assessment. Every line is validated first, and a 422 names every failing field as
 /// `/<line>/<field>`; then all are applied in one transaction, each created or, when its id
 /// exists, replaced, or none is. Records may refer to ones later in the batch.
+///
+/// A copy of another database (`claimtrail export --format ndjson`) carries more, and only a
+/// token with the `admin` scope may send it: `created_at` and `updated_at` on a record (RFC 3339,
+/// both or neither), kept instead of the time of the import; `{"type": "token", …}` lines, the
+/// tokens its history names, without their secrets (added revoked, so that none can be used
+/// here); and `{"type": "history", …}` lines, its history, which then stands for the import's
+/// own. From a `write` token these are a 422 naming each line.
 #[utoipa::path(
     tag = "claims",
     request_body(content = String, content_type = "application/x-ndjson", description = "One record a line.",
@@ -1323,7 +1331,7 @@ async fn delete_source(
         (status = 200, description = "Applied: how many records of each kind were created and updated.", body = ImportReport),
         (status = 400, response = BadRequest),
         (status = 401, response = super::error::Unauthorized),
-        (status = 409, description = "A record conflicts with the database (a forked or looping revision chain, a changed dimension); nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A record conflicts with the database (a forked or looping revision chain, a changed dimension, a history entry it has already); nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the server takes: 64 MiB unless `CLAIMTRAIL_MAX_IMPORT_BYTES` says otherwise.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/x-ndjson.", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Some records are not valid; `errors` names each as `/<line>/<field>`. Nothing was applied.", body = super::error::Problem, content_type = "application/problem+json"),
@@ -1341,7 +1349,7 @@ async fn import(
     let mut errors = FieldErrors::default();
     for line in body.lines() {
         let (line, map) = line?;
-        match ImportRecord::parse(line, map) {
+        match ImportLine::parse(line, map) {
             Ok(record) if errors.is_empty() => records.push((line, record)),
             // Nothing is applied once a line failed: the rest are only counted.
             Ok(_) => {}
@@ -1354,6 +1362,7 @@ async fn import(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let report = writes::import(&store, records, &token.id).await?;
+    let restore = matches!(token.scope, Scope::Admin);
+    let report = writes::import(&store, records, &token.id, restore).await?;
     Ok(HttpResponse::Ok().json(report))
 }

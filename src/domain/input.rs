@@ -824,7 +824,7 @@ pub struct SourceInput {
     pub archive_url: Option<String>,
 }
 
-fn parse_timestamp(s: &str) -> Result<String, InvalidValue> {
+pub fn parse_timestamp(s: &str) -> Result<String, InvalidValue> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .ok()
         .and_then(|t| {

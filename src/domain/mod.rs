@@ -11,7 +11,7 @@ mod values;
 
 pub use input::{
     AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, MAX_ITEMS, MAX_TEXT,
-    QuantityInput, SourceInput, TermInput, etag_of, gzip_etag,
+    QuantityInput, SourceInput, TermInput, etag_of, gzip_etag, parse_timestamp,
 };
 pub use records::*;
 pub use revisions::{FigureMove, Stated, revision_steps};

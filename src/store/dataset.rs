@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::claims::{ClaimFilter, ClaimSort, Expand};
 use super::{PageRequest, Store, claimants, sources, taxonomy};
@@ -40,9 +40,9 @@ pub struct Dataset {
 }
 
 /// A token as a full export carries it: what `claimtrail token list` shows, never the secret.
-#[derive(Deserialize, Serialize, sqlx::FromRow)]
+#[derive(Debug, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
-struct TokenRecord {
+pub struct TokenRecord {
     id: String,
     name: String,
     scope: String,
@@ -51,10 +51,10 @@ struct TokenRecord {
 }
 
 /// One recorded write, as the `history` table holds it.
-#[derive(Deserialize, Serialize, sqlx::FromRow)]
+#[derive(Debug, Deserialize, Serialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
-struct HistoryRecord {
-    seq: i64,
+pub struct HistoryRecord {
+    pub(super) seq: i64,
     resource: String,
     resource_id: String,
     claim_id: Option<String>,
@@ -63,6 +63,70 @@ struct HistoryRecord {
     at: String,
     /// RFC 6902 JSON Patch from the state before to the state after, as stored.
     diff: String,
+}
+
+/// The tokens a record's history names (without their secrets), and the history, oldest first.
+pub(super) async fn history_of(
+    store: &Store,
+) -> Result<(Vec<TokenRecord>, Vec<HistoryRecord>), sqlx::Error> {
+    let tokens = sqlx::query_as(
+        "select id, name, scope, created_at, revoked_at from tokens \
+         where id in (select token_id from history) order by id",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    let history = sqlx::query_as(
+        "select seq, resource, resource_id, claim_id, action, token_id, at, diff \
+         from history order by seq",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    Ok((tokens, history))
+}
+
+/// Adds a token of another database, so that the history copied with it names it. It cannot be
+/// used: its secret stays with the original. It is revoked at `revoked_now` unless it was
+/// before; a token of that id already here is left as it is.
+pub(super) async fn insert_token(
+    conn: &mut SqliteConnection,
+    t: &TokenRecord,
+    revoked_now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert or ignore into tokens (id, name, scope, secret_sha256, created_at, revoked_at) \
+         values (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&t.id)
+    .bind(&t.name)
+    .bind(&t.scope)
+    .bind("0".repeat(64))
+    .bind(&t.created_at)
+    .bind(t.revoked_at.as_deref().unwrap_or(revoked_now))
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Adds a recorded write of another database, with its sequence number.
+pub(super) async fn insert_history(
+    conn: &mut SqliteConnection,
+    h: &HistoryRecord,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into history (seq, resource, resource_id, claim_id, action, token_id, at, diff) \
+         values (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(h.seq)
+    .bind(&h.resource)
+    .bind(&h.resource_id)
+    .bind(&h.claim_id)
+    .bind(&h.action)
+    .bind(&h.token_id)
+    .bind(&h.at)
+    .bind(&h.diff)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 #[derive(Deserialize, Serialize)]
@@ -589,41 +653,16 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, d: &Dataset) -> anyhow::Re
         .await
         .with_context(|| format!("assessment {}", a.id))?;
     }
-    // A copy's tokens cannot be used: their secrets stay with the original. They are there so
-    // that its history names the same tokens, and are revoked at the time of the load unless
-    // they were before.
     let revoked_now = super::tokens::now();
     for t in &d.tokens {
-        sqlx::query(
-            "insert or ignore into tokens (id, name, scope, secret_sha256, created_at, revoked_at) \
-             values (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&t.id)
-        .bind(&t.name)
-        .bind(&t.scope)
-        .bind("0".repeat(64))
-        .bind(&t.created_at)
-        .bind(t.revoked_at.as_deref().unwrap_or(&revoked_now))
-        .execute(&mut **tx)
-        .await
-        .with_context(|| format!("token {}", t.id))?;
+        insert_token(tx, t, &revoked_now)
+            .await
+            .with_context(|| format!("token {}", t.id))?;
     }
     for h in &d.history {
-        sqlx::query(
-            "insert into history (seq, resource, resource_id, claim_id, action, token_id, at, diff) \
-             values (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(h.seq)
-        .bind(&h.resource)
-        .bind(&h.resource_id)
-        .bind(&h.claim_id)
-        .bind(&h.action)
-        .bind(&h.token_id)
-        .bind(&h.at)
-        .bind(&h.diff)
-        .execute(&mut **tx)
-        .await
-        .with_context(|| format!("history entry {}", h.seq))?;
+        insert_history(tx, h)
+            .await
+            .with_context(|| format!("history entry {}", h.seq))?;
     }
     Ok(())
 }
@@ -830,6 +869,7 @@ where
 /// The whole record in the dataset format: what `claimtrail import` loads into an empty
 /// database to give the same API answers. Timestamps travel with each record.
 pub async fn export(store: &Store) -> anyhow::Result<Dataset> {
+    let (tokens, history) = history_of(store).await?;
     let topics =
         all_pages(|p| async move { taxonomy::list_topics(store, &p, false).await }).await?;
     let indicators =
@@ -1020,18 +1060,8 @@ pub async fn export(store: &Store) -> anyhow::Result<Dataset> {
             .collect(),
         claims,
         assessments,
-        tokens: sqlx::query_as(
-            "select id, name, scope, created_at, revoked_at from tokens \
-             where id in (select token_id from history) order by id",
-        )
-        .fetch_all(store.reader())
-        .await?,
-        history: sqlx::query_as(
-            "select seq, resource, resource_id, claim_id, action, token_id, at, diff \
-             from history order by seq",
-        )
-        .fetch_all(store.reader())
-        .await?,
+        tokens,
+        history,
     })
 }
 
@@ -1043,18 +1073,24 @@ impl Dataset {
 }
 
 /// The whole record as NDJSON lines in the format `POST /v1/import` takes: `{"type": …}` and the
-/// fields of each record's `POST`, in an order an import can apply. Timestamps are not carried:
-/// an import stamps what it writes (the JSON export keeps them).
+/// fields of each record's `POST`, in an order an import can apply, each with its `created_at`
+/// and `updated_at`; then the tokens the history names (without their secrets) and the history.
+/// An import made with the `admin` scope (`claimtrail import` is) keeps them all, so the copy
+/// answers every read as the original does.
 pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
     use crate::domain::{
         AppearanceBody, AssessmentBody, ClaimBody, ClaimantBody, SourceBody, TermBody,
     };
+
+    /// When a record was created and last changed.
+    type Stamps<'a> = (&'a str, &'a str);
 
     fn line<T: Serialize>(
         kind: &str,
         claim: Option<&str>,
         id: &str,
         body: &T,
+        (created_at, updated_at): Stamps,
     ) -> anyhow::Result<String> {
         let mut map = serde_json::Map::new();
         map.insert("type".into(), kind.into());
@@ -1065,22 +1101,43 @@ pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
         if let serde_json::Value::Object(fields) = serde_json::to_value(body)? {
             map.extend(fields.into_iter().filter(|(k, _)| k != "id"));
         }
+        map.insert("created_at".into(), created_at.into());
+        map.insert("updated_at".into(), updated_at.into());
+        Ok(serde_json::Value::Object(map).to_string())
+    }
+
+    fn typed<T: Serialize>(kind: &str, record: &T) -> anyhow::Result<String> {
+        let mut map = serde_json::Map::new();
+        map.insert("type".into(), kind.into());
+        if let serde_json::Value::Object(fields) = serde_json::to_value(record)? {
+            map.extend(fields);
+        }
         Ok(serde_json::Value::Object(map).to_string())
     }
 
     let mut lines = Vec::new();
     for t in all_pages(|p| async move { taxonomy::list_topics(store, &p, false).await }).await? {
-        lines.push(line("topic", None, &t.id, &TermBody::from(&t))?);
+        let stamps = (t.created_at.as_str(), t.updated_at.as_str());
+        lines.push(line("topic", None, &t.id, &TermBody::from(&t), stamps)?);
     }
     for i in all_pages(|p| async move { taxonomy::list_indicators(store, &p, false).await }).await?
     {
-        lines.push(line("indicator", None, &i.id, &TermBody::from(&i))?);
+        let stamps = (i.created_at.as_str(), i.updated_at.as_str());
+        lines.push(line("indicator", None, &i.id, &TermBody::from(&i), stamps)?);
     }
     for k in all_pages(|p| async move { claimants::list(store, &p, false, None).await }).await? {
-        lines.push(line("claimant", None, &k.id, &ClaimantBody::from(&k))?);
+        let stamps = (k.created_at.as_str(), k.updated_at.as_str());
+        lines.push(line(
+            "claimant",
+            None,
+            &k.id,
+            &ClaimantBody::from(&k),
+            stamps,
+        )?);
     }
     for s in all_pages(|p| async move { sources::list(store, &p, false, None).await }).await? {
-        lines.push(line("source", None, &s.id, &SourceBody::from(&s))?);
+        let stamps = (s.created_at.as_str(), s.updated_at.as_str());
+        lines.push(line("source", None, &s.id, &SourceBody::from(&s), stamps)?);
     }
     let expand = Expand {
         appearances: true,
@@ -1100,25 +1157,27 @@ pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
     .await?;
     let mut dependents = Vec::new();
     for c in &claims {
-        lines.push(line("claim", None, &c.id, &ClaimBody::from(c))?);
+        let stamps = (c.created_at.as_str(), c.updated_at.as_str());
+        lines.push(line("claim", None, &c.id, &ClaimBody::from(c), stamps)?);
         for a in c.appearances.iter().flatten() {
-            dependents.push(line(
-                "appearance",
-                Some(&c.id),
-                &a.id,
-                &AppearanceBody::from(a),
-            )?);
+            let stamps = (a.created_at.as_str(), a.updated_at.as_str());
+            let body = AppearanceBody::from(a);
+            dependents.push(line("appearance", Some(&c.id), &a.id, &body, stamps)?);
         }
         for a in c.assessments.iter().flatten() {
-            dependents.push(line(
-                "assessment",
-                Some(&c.id),
-                &a.id,
-                &AssessmentBody::from(a),
-            )?);
+            let stamps = (a.created_at.as_str(), a.updated_at.as_str());
+            let body = AssessmentBody::from(a);
+            dependents.push(line("assessment", Some(&c.id), &a.id, &body, stamps)?);
         }
     }
     lines.extend(dependents);
+    let (tokens, history) = history_of(store).await?;
+    for t in &tokens {
+        lines.push(typed("token", t)?);
+    }
+    for h in &history {
+        lines.push(typed("history", h)?);
+    }
     Ok(lines)
 }
 

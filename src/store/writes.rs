@@ -9,6 +9,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 use utoipa::ToSchema;
 
 use super::claims::{appearances_on, assessments_on, fetch_on};
+use super::dataset::{self, HistoryRecord, TokenRecord};
 use super::tokens::now;
 use super::{Keyset, Page, PageRequest, Store, from_json, search};
 use crate::domain::{
@@ -1950,7 +1951,7 @@ impl ImportRecord {
 
 impl ImportRecord {
     /// Parses line `line` of an import; problems point into it as `/<line>/<field>`.
-    pub fn parse(
+    fn parse(
         line: usize,
         mut map: serde_json::Map<String, Value>,
     ) -> Result<ImportRecord, Vec<FieldProblem>> {
@@ -2003,6 +2004,101 @@ impl ImportRecord {
     }
 }
 
+/// When a record was created and last changed, as a line of an export carries them.
+#[derive(Debug, Clone)]
+pub struct Stamps {
+    created_at: String,
+    updated_at: String,
+}
+
+/// One line of an import: a record to create or replace, with the times it was created and last
+/// changed when the line carries them; or, from an export, a token its history names or an entry
+/// of that history. Times, tokens and history are a copy of another database's past, and only
+/// an import with the `admin` scope keeps them (`claimtrail import` does).
+pub enum ImportLine {
+    Record(ImportRecord, Option<Stamps>),
+    Token(TokenRecord),
+    History(HistoryRecord),
+}
+
+/// What is said of a time, a token or a history line in an import without the `admin` scope.
+const RESTORE_ONLY: &str = "is kept only by an import made with an admin token (a copy of \
+                            another database); leave it out, and the import stamps and records \
+                            the write now";
+
+impl ImportLine {
+    /// Parses line `line` of an import; problems point into it as `/<line>/<field>`.
+    pub fn parse(
+        line: usize,
+        mut map: serde_json::Map<String, Value>,
+    ) -> Result<ImportLine, Vec<FieldProblem>> {
+        let at =
+            |pointer: &str, message: String| vec![problem(&format!("/{line}{pointer}"), message)];
+        let past = |kind: &str, map: serde_json::Map<String, Value>| {
+            let mut map = map;
+            map.remove("type");
+            match kind {
+                "token" => serde_json::from_value(Value::Object(map)).map(ImportLine::Token),
+                _ => serde_json::from_value(Value::Object(map)).map(ImportLine::History),
+            }
+            .map_err(|e| at("", format!("is not a {kind} as an export writes it: {e}")))
+        };
+        let kind = map.get("type").and_then(Value::as_str).map(str::to_owned);
+        if let Some(kind @ ("token" | "history")) = kind.as_deref() {
+            return past(kind, map);
+        }
+        let mut problems = Vec::new();
+        let mut stamp = |key: &str| match map.remove(key) {
+            None => None,
+            Some(Value::String(s)) => crate::domain::parse_timestamp(&s)
+                .map_err(|e| problems.extend(at(&format!("/{key}"), e.0)))
+                .ok(),
+            Some(_) => {
+                problems.extend(at(&format!("/{key}"), "must be a string".into()));
+                None
+            }
+        };
+        let created_at = stamp("created_at");
+        let updated_at = stamp("updated_at");
+        let stamps = match (created_at, updated_at) {
+            (Some(created_at), Some(updated_at)) if updated_at < created_at => {
+                problems.extend(at("/updated_at", "must not be before created_at".into()));
+                None
+            }
+            (Some(created_at), Some(updated_at)) => Some(Stamps {
+                created_at,
+                updated_at,
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                problems.extend(at("/updated_at", "is required with created_at".into()));
+                None
+            }
+            (None, Some(_)) => {
+                problems.extend(at("/created_at", "is required with updated_at".into()));
+                None
+            }
+        };
+        match ImportRecord::parse(line, map) {
+            Ok(record) if problems.is_empty() => Ok(ImportLine::Record(record, stamps)),
+            Ok(_) => Err(problems),
+            Err(mut more) => {
+                more.append(&mut problems);
+                Err(more)
+            }
+        }
+    }
+
+    /// The field that only an import with the `admin` scope may send, if the line has one.
+    fn restoring(&self) -> Option<&'static str> {
+        match self {
+            ImportLine::Record(_, None) => None,
+            ImportLine::Record(_, Some(_)) => Some("/created_at"),
+            ImportLine::Token(_) | ImportLine::History(_) => Some("/type"),
+        }
+    }
+}
+
 /// How many records of each kind an import created and updated.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -2034,15 +2130,43 @@ fn required_id(id: Option<&crate::domain::Slug>) -> Result<String, WriteError> {
         .ok_or_else(|| WriteError::Invalid(vec![problem("/id", "is required in an import")]))
 }
 
-/// Applies every record in one transaction: each is created, or replaced when its id exists.
-/// The first failure undoes everything and names its line.
+/// Applies every line in one transaction: each record is created, or replaced when its id
+/// exists. The first failure undoes everything and names its line. With `restore` (the `admin`
+/// scope), the times a line carries are kept, and its tokens and history are copied in; the
+/// history then stands for the import's own, which is not recorded.
 pub async fn import(
     store: &Store,
-    records: Vec<(usize, ImportRecord)>,
+    lines: Vec<(usize, ImportLine)>,
     token: &str,
+    restore: bool,
 ) -> Result<ImportReport, WriteError> {
-    let mut records = records;
-    records.sort_by_key(|(line, r)| (r.order(), *line));
+    if !restore {
+        let problems: Vec<FieldProblem> = lines
+            .iter()
+            .filter_map(|(line, l)| {
+                l.restoring()
+                    .map(|field| problem(&format!("/{line}{field}"), RESTORE_ONLY))
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(WriteError::Invalid(problems));
+        }
+    }
+    let mut records = Vec::new();
+    let mut stamped = Vec::new();
+    let mut tokens = Vec::new();
+    let mut history = Vec::new();
+    for (line, l) in lines {
+        match l {
+            ImportLine::Record(record, stamps) => {
+                stamped.push(stamps);
+                records.push((line, record, stamped.len() - 1));
+            }
+            ImportLine::Token(t) => tokens.push((line, t)),
+            ImportLine::History(h) => history.push((line, h)),
+        }
+    }
+    records.sort_by_key(|(line, r, _)| (r.order(), *line));
     let mut tx = begin(store).await?;
     // Records may name ones later in the same import (a translation, a revision).
     sqlx::query("pragma defer_foreign_keys = on")
@@ -2052,7 +2176,8 @@ pub async fn import(
     let mut claims = Vec::new();
     let mut revisions = Vec::new();
     let mut citations = Vec::new();
-    for (line, item) in &records {
+    let mut stamps_of = Vec::new();
+    for (line, item, stamps) in &records {
         let resource = item.resource();
         let outcome: Result<(String, Option<String>, bool), WriteError> = async {
             Ok(match item {
@@ -2132,6 +2257,12 @@ pub async fn import(
         }
         .await;
         let (id, claim_id, create) = outcome.map_err(|e| at_line(*line, e))?;
+        if let Some(stamps) = &stamped[*stamps] {
+            stamps_of.push((resource, id.clone(), stamps));
+        }
+        if !history.is_empty() {
+            continue;
+        }
         let action = if create { "create" } else { "update" };
         let change = Change {
             resource,
@@ -2173,7 +2304,40 @@ pub async fn import(
     claims.sort_unstable();
     claims.dedup();
     search::index_claims(&mut tx, &claims).await?;
-    tx.commit().await?;
+    // Last, so that no write above stamps a record again.
+    for (resource, id, stamps) in stamps_of {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update {resource}s set created_at = ?, updated_at = ? where id = ?"
+        )))
+        .bind(&stamps.created_at)
+        .bind(&stamps.updated_at)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let revoked_now = now();
+    for (line, t) in &tokens {
+        dataset::insert_token(&mut tx, t, &revoked_now)
+            .await
+            .map_err(|e| at_line(*line, e.into()))?;
+    }
+    for (line, h) in &history {
+        let taken: bool = sqlx::query_scalar("select exists (select 1 from history where seq = ?)")
+            .bind(h.seq)
+            .fetch_one(&mut *tx)
+            .await?;
+        if taken {
+            return Err(WriteError::Conflict(format!(
+                "line {line}: this database has a history entry {} already; history is copied \
+                 only into a database that does not have it",
+                h.seq
+            )));
+        }
+        dataset::insert_history(&mut tx, h)
+            .await
+            .map_err(|e| at_line(*line, e.into()))?;
+    }
+    commit(store, tx).await?;
     Ok(report)
 }
 

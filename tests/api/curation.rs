@@ -5,7 +5,10 @@ use claimtrail::store::tokens::{self, Scope};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{assert_sound, conflict_saying, enc, import, problem, send, spawn_app, token};
+use crate::support::{
+    assert_sound, conflict_saying, enc, import, invalid_fields, problem, send, spawn_app, token,
+    token_of_scope,
+};
 
 fn claim_body(id: &str) -> Value {
     json!({
@@ -1509,4 +1512,73 @@ async fn a_patch_merges_into_a_map_of_names() {
     )
     .await;
     assert_eq!(body["errors"][0]["field"], "/names", "{body}");
+}
+
+/// A record's times, and `token` and `history` lines, are a copy of another database's past: a
+/// `write` token may not send them (a 422 naming each line, nothing applied); an `admin`
+/// token's import keeps them as sent, and the history it carries stands for the import's own.
+#[tokio::test]
+async fn only_an_admin_import_keeps_times_tokens_and_history() {
+    let app = spawn_app().await;
+    let writer = token_of_scope(&app, Scope::Write).await;
+    let admin = token_of_scope(&app, Scope::Admin).await;
+    let (created, updated) = ("2025-01-02T03:04:05Z", "2025-02-03T04:05:06Z");
+    let lines = [
+        json!({"type": "topic", "id": "restored-topic", "names": {"en": "Restored"},
+               "created_at": created, "updated_at": updated}),
+        json!({"type": "token", "id": "0123456789abcdef", "name": "elsewhere", "scope": "write",
+               "created_at": created, "revoked_at": null}),
+        json!({"type": "history", "seq": 1000, "resource": "topic", "resource_id": "restored-topic",
+               "claim_id": null, "action": "create", "token_id": "0123456789abcdef", "at": created,
+               "diff": "[{\"op\":\"add\",\"path\":\"\",\"value\":{\"id\":\"restored-topic\"}}]"}),
+    ];
+    let history = "/v1/history?resource=topic&id=restored-topic";
+
+    let refused = invalid_fields(import(&app, &writer, &lines).await).await;
+    let fields: Vec<&str> = refused.iter().map(|(field, _)| field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["/1/created_at", "/2/type", "/3/type"],
+        "{refused:?}"
+    );
+    problem(
+        app.get("/v1/topics/restored-topic").await,
+        StatusCode::NOT_FOUND,
+        "topic_not_found",
+    )
+    .await;
+    assert_eq!(app.get_json(history).await["data"], json!([]));
+
+    let applied = import(&app, &admin, &lines).await;
+    assert_eq!(applied.status(), StatusCode::OK);
+    let topic = app.get_json("/v1/topics/restored-topic").await;
+    assert_eq!(
+        (topic["created_at"].as_str(), topic["updated_at"].as_str()),
+        (Some(created), Some(updated))
+    );
+    let entries = app.get_json(history).await;
+    let entries = entries["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["seq"], 1000);
+    assert_eq!(entries[0]["at"], created);
+    assert_eq!(entries[0]["token_id"], "0123456789abcdef");
+
+    // The history is copied only where it is not already.
+    let again = problem(
+        import(&app, &admin, &lines).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(
+        again["detail"].as_str().unwrap().contains("line 3"),
+        "{again}"
+    );
+    assert_eq!(
+        app.get_json(history).await["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -138,7 +138,7 @@ async fn an_export_imported_with_the_commands_answers_every_read_as_the_original
         .await
         .unwrap();
 
-    let copies = [("json", "record.json")];
+    let copies = [("json", "record.json"), ("ndjson", "record.ndjson")];
     let mut servers = Vec::new();
     for (format, file) in copies {
         let file = dir.path().join(file);
