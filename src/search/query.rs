@@ -187,6 +187,32 @@ impl SearchQuery {
     }
 }
 
+/// The most terms a relevance score counts; the rest of a longer query still must match.
+pub const MAX_SCORED_TERMS: usize = 8;
+
+impl SearchQuery {
+    /// What a match's relevance is made of: for each of the first [`MAX_SCORED_TERMS`] positive
+    /// terms and each word column (with its weight) the term is looked up in, the FTS5
+    /// expression that finds the term in that column alone; a single character counts 1, in
+    /// `chars`. A match scores the weights of the expressions it matches. Unlike BM25, whose
+    /// score weighs a record against statistics of the whole index, this depends on the record
+    /// and the query alone, so a write to one record moves no other across a page boundary.
+    pub fn fts_scores(&self, columns: &[(&str, f64)]) -> Vec<(String, f64)> {
+        let mut scores = Vec::new();
+        for term in self.positive_terms().take(MAX_SCORED_TERMS) {
+            match term {
+                Term::Phrase { .. } => {
+                    scores.extend(columns.iter().map(|(column, weight)| {
+                        (fts_term(term, &format!("{{{column}}}")), *weight)
+                    }))
+                }
+                Term::Char(_) => scores.push((fts_term(term, ""), 1.0)),
+            }
+        }
+        scores
+    }
+}
+
 /// A term as an FTS5 phrase restricted to the columns it is indexed in. Tokens are letters,
 /// digits and CJK characters only; quotes are doubled all the same, as FTS5 escapes them.
 fn fts_term(term: &Term, columns: &str) -> String {
@@ -249,6 +275,22 @@ mod tests {
         let q = SearchQuery::parse("電").unwrap();
         assert_eq!(q.groups, vec![vec![Term::Char("电".into())]]);
         assert_eq!(q.fts_match(COLUMNS).unwrap(), r#"(chars : "电")"#);
+    }
+
+    #[test]
+    fn a_score_looks_up_each_positive_term_in_each_column_alone() {
+        let q = SearchQuery::parse("chips OR 電 -huang").unwrap();
+        let weights = [("text", 10.0), ("quote", 4.0)];
+        assert_eq!(
+            q.fts_scores(&weights),
+            [
+                (r#"{text} : "chip""#.to_owned(), 10.0),
+                (r#"{quote} : "chip""#.to_owned(), 4.0),
+                (r#"chars : "电""#.to_owned(), 1.0),
+            ]
+        );
+        let long = SearchQuery::parse(&"word ".repeat(MAX_SCORED_TERMS + 5)).unwrap();
+        assert_eq!(long.fts_scores(&weights).len(), 2 * MAX_SCORED_TERMS);
     }
 
     #[test]

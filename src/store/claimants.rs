@@ -89,7 +89,7 @@ impl TryFrom<ClaimantRow> for Claimant {
 const SEARCH: SearchTable = SearchTable {
     table: "claimant_search",
     id_column: "claimant_id",
-    columns: "{names}",
+    weights: &[("names", 1.0)],
 };
 
 /// A page of claimants in id order, or of those matching `search` by relevance.

@@ -4,7 +4,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::{
     Keyset, Page, PageRequest, Store, display_name, from_json, parse_column, push_ids, push_list,
-    search,
+    push_rank, search,
 };
 use crate::domain::{
     Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
@@ -154,7 +154,8 @@ async fn access(
 /// The orders a claim list can be read in. Each is a keyset over `(column, id)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClaimSort {
-    /// Best match first (lowest BM25), then newest, then id; only with a search.
+    /// Best match first (the highest score of `SearchQuery::fts_scores`), then newest, then
+    /// id; only with a search.
     Relevance,
     StatedOnDesc,
     StatedOnAsc,
@@ -292,10 +293,11 @@ const CLAIM_COLUMNS: &str = r#"
         (select count(*) from assessments where claim_id = c.id) as assessment_count
 "#;
 
-/// The claim index's word columns, and their BM25 weights with that of `chars`: a match in
-/// the claim's own text counts most, then quotes and notes, then names.
+/// The claim index's word columns, and their weights in a match's relevance (a single
+/// character, in `chars`, counts 1): a match in the claim's own text counts most, then quotes
+/// and notes, then names.
 const SEARCH_COLUMNS: &str = "{text quote names}";
-const SEARCH_RANK: &str = "bm25(claim_search, 10.0, 4.0, 2.0, 1.0)";
+const SEARCH_WEIGHTS: &[(&str, f64)] = &[("text", 10.0), ("quote", 4.0), ("names", 2.0)];
 
 /// A claim of a page with its search rank.
 #[derive(FromRow)]
@@ -540,12 +542,18 @@ fn push_from_where(qb: &mut QueryBuilder<Sqlite>, filter: &ClaimFilter, access: 
         qb.push(format_args!(" indexed by {index}"));
     }
     let search = filter.search.as_ref();
-    if let Some(expr) = search.and_then(|q| q.fts_match(SEARCH_COLUMNS)) {
-        qb.push(format_args!(
-            " join (select d.claim_id, {SEARCH_RANK} as rank from claim_search \
-             join claim_search_docs d on d.docid = claim_search.rowid \
-             where claim_search match "
-        ))
+    if let Some((q, expr)) = search.and_then(|q| Some((q, q.fts_match(SEARCH_COLUMNS)?))) {
+        qb.push(" join (select d.claim_id, ");
+        push_rank(
+            qb,
+            "claim_search",
+            "claim_search.rowid",
+            q.fts_scores(SEARCH_WEIGHTS),
+        );
+        qb.push(
+            " as rank from claim_search join claim_search_docs d on d.docid = claim_search.rowid \
+             where claim_search match ",
+        )
         .push_bind(expr)
         .push(") h on h.claim_id = c.id");
     }
@@ -605,13 +613,15 @@ fn push_page_ids(
     page: &PageRequest,
     access: Access,
 ) {
-    let expr = filter
-        .search
-        .as_ref()
-        .and_then(|q| q.fts_match(SEARCH_COLUMNS));
-    match (access, expr) {
-        (Access::SearchByDay, Some(expr)) => return push_search_by_day(qb, &expr, sort, page),
-        (Access::SearchByRank, Some(expr)) => return push_search_by_rank(qb, &expr, page),
+    let search = filter.search.as_ref();
+    match (
+        access,
+        search.and_then(|q| Some((q, q.fts_match(SEARCH_COLUMNS)?))),
+    ) {
+        (Access::SearchByDay, Some((_, expr))) => return push_search_by_day(qb, &expr, sort, page),
+        (Access::SearchByRank, Some((q, expr))) => {
+            return push_search_by_rank(qb, &expr, q.fts_scores(SEARCH_WEIGHTS), page);
+        }
         _ => {}
     }
     let ranked = ranked(filter);
@@ -658,18 +668,22 @@ fn push_page_ids(
 /// cursor's rank that follow it and those ranked after it up to the `limit + 1`-th of them, so
 /// only those are joined to their claims and sorted by (rank, date, id); joining every match
 /// to its claim first costs most of a common term's search.
-fn push_search_by_rank(qb: &mut QueryBuilder<Sqlite>, expr: &str, page: &PageRequest) {
+fn push_search_by_rank(
+    qb: &mut QueryBuilder<Sqlite>,
+    expr: &str,
+    scores: Vec<(String, f64)>,
+    page: &PageRequest,
+) {
     let limit = i64::from(page.limit) + 1;
-    qb.push(format_args!(
-        "with hits as materialized (select rowid as docid, {SEARCH_RANK} as rank \
-         from claim_search where claim_search match "
-    ))
-    .push_bind(expr.to_owned())
-    .push(format_args!(" and rowid not in ({HIDDEN_DOCIDS})"))
-    .push(
-        ") select d.claim_id as id, h.rank as rank from hits h \
+    qb.push("with hits as materialized (select rowid as docid, ");
+    push_rank(qb, "claim_search", "claim_search.rowid", scores);
+    qb.push(" as rank from claim_search where claim_search match ")
+        .push_bind(expr.to_owned())
+        .push(format_args!(" and rowid not in ({HIDDEN_DOCIDS})"))
+        .push(
+            ") select d.claim_id as id, h.rank as rank from hits h \
          join claim_search_docs d on d.docid = h.docid join claims c on c.id = d.claim_id where ",
-    );
+        );
     // The rank of the `limit + 1`-th match after `rank` (of all, without a cursor).
     let push_last_rank = |qb: &mut QueryBuilder<Sqlite>, rank: Option<f64>| {
         qb.push("(select max(rank) from (select rank from hits");

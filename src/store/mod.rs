@@ -333,8 +333,36 @@ pub(crate) struct SearchTable {
     pub table: &'static str,
     /// Its column holding the indexed row's id.
     pub id_column: &'static str,
-    /// Its word columns, in FTS5 column-filter syntax.
-    pub columns: &'static str,
+    /// Its word columns, each with its weight in a match's relevance.
+    pub weights: &'static [(&'static str, f64)],
+}
+
+impl SearchTable {
+    /// The word columns, in FTS5 column-filter syntax: `{title publisher}`.
+    fn columns(&self) -> String {
+        let names: Vec<&str> = self.weights.iter().map(|(column, _)| *column).collect();
+        format!("{{{}}}", names.join(" "))
+    }
+}
+
+/// Pushes the relevance rank of the row `key` of the FTS5 table `fts`: minus the weights of the
+/// expressions of `scores` ([`SearchQuery::fts_scores`]) that it matches, so that the best match
+/// ranks lowest. Each expression is looked up once, whatever the number of matches.
+pub(crate) fn push_rank(
+    qb: &mut QueryBuilder<Sqlite>,
+    fts: &str,
+    key: &str,
+    scores: Vec<(String, f64)>,
+) {
+    qb.push("-(0.0");
+    for (expr, weight) in scores {
+        qb.push(format_args!(
+            " + {weight:.1} * ({key} in (select rowid from {fts} where {fts} match "
+        ))
+        .push_bind(expr)
+        .push("))");
+    }
+    qb.push(")");
 }
 
 /// Appends the FROM and WHERE clauses of a list of `table` (aliased `t`), restricted to the
@@ -350,19 +378,24 @@ fn push_from_where(
         return;
     };
     let (fts, id) = (index.table, index.id_column);
-    match query.fts_match(index.columns) {
+    match query.fts_match(&index.columns()) {
         Some(expr) => {
-            qb.push(format_args!(
-                " join (select {id}, bm25({fts}) as rank from {fts} where {fts} match "
-            ))
-            .push_bind(expr)
-            .push(format_args!(") hit on hit.{id} = t.id where 1 = 1"));
+            qb.push(format_args!(" join (select {id}, "));
+            push_rank(
+                qb,
+                fts,
+                &format!("{fts}.rowid"),
+                query.fts_scores(index.weights),
+            );
+            qb.push(format_args!(" as rank from {fts} where {fts} match "))
+                .push_bind(expr)
+                .push(format_args!(") hit on hit.{id} = t.id where 1 = 1"));
         }
         None => {
             qb.push(format_args!(
                 " where t.id not in (select {id} from {fts} where {fts} match "
             ))
-            .push_bind(query.fts_excluded(index.columns).unwrap_or_default())
+            .push_bind(query.fts_excluded(&index.columns()).unwrap_or_default())
             .push(")");
         }
     }
