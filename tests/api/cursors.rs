@@ -85,11 +85,16 @@ impl Walker<'_> {
         let list = list.replace("limit=2", "limit=100");
         let mut url = list.clone();
         let mut all = Vec::new();
+        let mut cursors = HashSet::new();
         loop {
             let (items, cursor) = self.page(&url).await?;
             all.extend(items);
             match cursor {
-                Some(cursor) => url = format!("{list}&cursor={cursor}"),
+                Some(cursor) => {
+                    // A cursor that comes again would walk for ever.
+                    prop_assert!(cursors.insert(cursor.clone()), "{}: {} again", list, cursor);
+                    url = format!("{list}&cursor={cursor}");
+                }
                 None => return Ok(all),
             }
         }
@@ -167,6 +172,7 @@ impl Walker<'_> {
         let mut touched = HashSet::new();
         let mut deleted = HashSet::new();
         let mut seen = Vec::new();
+        let mut cursors = HashSet::new();
         let mut url = list.to_owned();
         let mut changes = changes.iter();
         loop {
@@ -199,7 +205,10 @@ impl Walker<'_> {
             let (items, cursor) = self.page(&url).await?;
             seen.extend(items);
             match cursor {
-                Some(cursor) => url = format!("{list}&cursor={cursor}"),
+                Some(cursor) => {
+                    prop_assert!(cursors.insert(cursor.clone()), "{}: {} again", list, cursor);
+                    url = format!("{list}&cursor={cursor}");
+                }
                 None => break,
             }
         }
