@@ -724,10 +724,7 @@ pub async fn patch_appearance(
         .await?
         .ok_or(WriteError::NotFound)?;
     check_etag(&before, pre)?;
-    let before_body = to_value(&AppearanceBody {
-        id: None,
-        ..AppearanceBody::from(&before)
-    });
+    let before_body = to_value(&AppearanceBody::from(&before));
     let input =
         AppearanceInput::parse(&merged(&before_body, patch, id)?).map_err(WriteError::Invalid)?;
     write_appearance(&mut tx, claim_id, id, &input, false).await?;
@@ -735,10 +732,7 @@ pub async fn patch_appearance(
     let after = appearance_on(&mut tx, claim_id, id)
         .await?
         .ok_or(WriteError::NotFound)?;
-    let after_body = to_value(&AppearanceBody {
-        id: None,
-        ..AppearanceBody::from(&after)
-    });
+    let after_body = to_value(&AppearanceBody::from(&after));
     let change = Change {
         resource: "appearance",
         resource_id: id,
