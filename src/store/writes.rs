@@ -2015,6 +2015,12 @@ pub enum ImportLine {
     History(HistoryRecord),
 }
 
+/// The instant an RFC 3339 timestamp names (strings compare wrongly once fractions of a second
+/// appear: `…00.5Z` sorts before `…00Z`).
+fn instant(timestamp: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()
+}
+
 /// What is said of a time, a token or a history line in an import without the `admin` scope.
 const RESTORE_ONLY: &str = "is kept only by an import made with an admin token (a copy of \
                             another database); leave it out, and the import stamps and records \
@@ -2055,7 +2061,7 @@ impl ImportLine {
         let created_at = stamp("created_at");
         let updated_at = stamp("updated_at");
         let stamps = match (created_at, updated_at) {
-            (Some(created_at), Some(updated_at)) if updated_at < created_at => {
+            (Some(created_at), Some(updated_at)) if instant(&updated_at) < instant(&created_at) => {
                 problems.extend(at("/updated_at", "must not be before created_at".into()));
                 None
             }
@@ -2147,15 +2153,11 @@ pub async fn import(
         }
     }
     let mut records = Vec::new();
-    let mut stamped = Vec::new();
     let mut tokens = Vec::new();
     let mut history = Vec::new();
     for (line, l) in lines {
         match l {
-            ImportLine::Record(record, stamps) => {
-                stamped.push(stamps);
-                records.push((line, record, stamped.len() - 1));
-            }
+            ImportLine::Record(record, stamps) => records.push((line, record, stamps)),
             ImportLine::Token(t) => tokens.push((line, t)),
             ImportLine::History(h) => history.push((line, h)),
         }
@@ -2251,27 +2253,27 @@ pub async fn import(
         }
         .await;
         let (id, claim_id, create) = outcome.map_err(|e| at_line(*line, e))?;
-        if let Some(stamps) = &stamped[*stamps] {
+        if let Some(stamps) = stamps {
             stamps_of.push((resource, id.clone(), stamps));
         }
-        if !history.is_empty() {
-            continue;
+        // A copied history stands for the import's own.
+        if history.is_empty() {
+            let action = if create { "create" } else { "update" };
+            let change = Change {
+                resource,
+                resource_id: &id,
+                claim_id: claim_id.as_deref().unwrap_or(""),
+                action,
+            };
+            record(
+                &mut tx,
+                change,
+                token,
+                &Value::Null,
+                &Value::String(format!("imported from line {line}")),
+            )
+            .await?;
         }
-        let action = if create { "create" } else { "update" };
-        let change = Change {
-            resource,
-            resource_id: &id,
-            claim_id: claim_id.as_deref().unwrap_or(""),
-            action,
-        };
-        record(
-            &mut tx,
-            change,
-            token,
-            &Value::Null,
-            &Value::String(format!("imported from line {line}")),
-        )
-        .await?;
         *(if create {
             &mut report.created
         } else {

@@ -1551,6 +1551,8 @@ async fn only_an_admin_import_keeps_times_tokens_and_history() {
 
     let applied = import(&app, &admin, &lines).await;
     assert_eq!(applied.status(), StatusCode::OK);
+    let report: Value = applied.json().await.unwrap();
+    assert_eq!(report["created"], json!({"topic": 1}), "{report}");
     let topic = app.get_json("/v1/topics/restored-topic").await;
     assert_eq!(
         (topic["created_at"].as_str(), topic["updated_at"].as_str()),
@@ -1562,6 +1564,34 @@ async fn only_an_admin_import_keeps_times_tokens_and_history() {
     assert_eq!(entries[0]["seq"], 1000);
     assert_eq!(entries[0]["at"], created);
     assert_eq!(entries[0]["token_id"], "0123456789abcdef");
+
+    // Times are both there or neither, the change not before the creation (compared as
+    // instants: as text, `…05.5Z` sorts before `…05Z`).
+    for (stamps, field) in [
+        (json!({"created_at": created}), "/1/updated_at"),
+        (json!({"updated_at": updated}), "/1/created_at"),
+        (
+            json!({"created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-02T03:04:04.5Z"}),
+            "/1/updated_at",
+        ),
+        (
+            json!({"created_at": "yesterday", "updated_at": updated}),
+            "/1/created_at",
+        ),
+    ] {
+        let mut line = json!({"type": "topic", "id": "stamped-topic", "names": {"en": "Stamped"}});
+        line.as_object_mut()
+            .unwrap()
+            .extend(stamps.as_object().unwrap().clone());
+        let refused = invalid_fields(import(&app, &admin, &[line]).await).await;
+        assert_eq!(refused[0].0, field, "{stamps}: {refused:?}");
+    }
+    let fraction = json!({"type": "topic", "id": "stamped-topic", "names": {"en": "Stamped"},
+                          "created_at": "2025-01-02T03:04:05Z", "updated_at": "2025-01-02T03:04:05.5Z"});
+    assert_eq!(
+        import(&app, &admin, &[fraction]).await.status(),
+        StatusCode::OK
+    );
 
     // The history is copied only where it is not already.
     let again = problem(
