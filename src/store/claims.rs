@@ -664,17 +664,18 @@ fn push_page_ids(
 }
 
 /// The ids of a page of a search's matches by relevance (`Access::SearchByRank`). Each match's
-/// rank is computed once (a materialized CTE). The next page lies among the matches of the
-/// cursor's rank that follow it and those ranked after it up to the `limit + 1`-th of them, so
-/// only those are joined to their claims and sorted by (rank, date, id); joining every match
-/// to its claim first costs most of a common term's search.
+/// rank is computed once (a materialized CTE). Scores take few values, so most matches tie on
+/// rank and are ordered by date and id: both come from the index's own table, the date being
+/// the day in the docid's high bits (as [`search::index_claims`] keys it), so only the page is
+/// joined to its claims. Joining every tied match to its claim to sort by `stated_on` cost
+/// twice the ranking itself.
 fn push_search_by_rank(
     qb: &mut QueryBuilder<Sqlite>,
     expr: &str,
     scores: Vec<(String, f64)>,
     page: &PageRequest,
 ) {
-    let limit = i64::from(page.limit) + 1;
+    let shift = search::DAY_SHIFT;
     qb.push("with hits as materialized (select rowid as docid, ");
     push_rank(qb, "claim_search", "claim_search.rowid", scores);
     qb.push(" as rank from claim_search where claim_search match ")
@@ -682,37 +683,26 @@ fn push_search_by_rank(
         .push(format_args!(" and rowid not in ({HIDDEN_DOCIDS})"))
         .push(
             ") select d.claim_id as id, h.rank as rank from hits h \
-         join claim_search_docs d on d.docid = h.docid join claims c on c.id = d.claim_id where ",
+             join claim_search_docs d on d.docid = h.docid",
         );
-    // The rank of the `limit + 1`-th match after `rank` (of all, without a cursor).
-    let push_last_rank = |qb: &mut QueryBuilder<Sqlite>, rank: Option<f64>| {
-        qb.push("(select max(rank) from (select rank from hits");
-        if let Some(rank) = rank {
-            qb.push(" where rank > ").push_bind(rank);
-        }
-        qb.push(" order by rank limit ").push_bind(limit).push("))");
-    };
-    match page.after.as_ref().and_then(|a| Some((a, a.rank?))) {
-        Some((after, rank)) => {
-            qb.push("((h.rank = ")
-                .push_bind(rank)
-                .push(" and (c.stated_on, c.id) < (")
-                .push_bind(after.key.clone().unwrap_or_default())
-                .push(", ")
-                .push_bind(after.id.clone())
-                .push(")) or (h.rank > ")
-                .push_bind(rank)
-                .push(" and h.rank <= ");
-            push_last_rank(qb, Some(rank));
-            qb.push("))");
-        }
-        None => {
-            qb.push("h.rank <= ");
-            push_last_rank(qb, None);
-        }
+    if let Some((after, rank)) = page.after.as_ref().and_then(|a| Some((a, a.rank?))) {
+        let date = after.key.clone().unwrap_or_default();
+        qb.push(" where h.rank > ")
+            .push_bind(rank)
+            .push(" or (h.rank = ")
+            .push_bind(rank)
+            .push(format_args!(" and (h.docid >> {shift} < "));
+        search::push_day(qb, date.clone());
+        qb.push(format_args!(" or (h.docid >> {shift} = "));
+        search::push_day(qb, date);
+        qb.push(" and d.claim_id < ")
+            .push_bind(after.id.clone())
+            .push(")))");
     }
-    qb.push(" order by h.rank, c.stated_on desc, c.id desc limit ")
-        .push_bind(limit);
+    qb.push(format_args!(
+        " order by h.rank, h.docid >> {shift} desc, d.claim_id desc limit "
+    ))
+    .push_bind(i64::from(page.limit) + 1);
 }
 
 /// The ids of a page of a search's matches by date (`Access::SearchByDay`). Walking the index
