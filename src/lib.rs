@@ -1,6 +1,7 @@
 //! claimtrail: a REST API for sourced claims.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod search;
