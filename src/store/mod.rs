@@ -212,7 +212,7 @@ impl Store {
         }
     }
 
-    /// Whether the database answers a query.
+    /// Whether the database file is still the one opened and answers a query that reads it.
     pub async fn ping(&self) -> anyhow::Result<()> {
         self.check_file()?;
         // `select 1` alone would not read the file at all.
