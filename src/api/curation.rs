@@ -85,8 +85,7 @@ impl From<WriteError> for ApiError {
                 }]
                 .into(),
             ),
-            WriteError::FileGone(gone) => ApiError::DatabaseUnavailable(gone.into()),
-            WriteError::Db(e) => e.into(),
+            WriteError::Store(e) => e.into(),
         }
     }
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
-use crate::store::FileGone;
+use crate::store;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -427,12 +427,10 @@ pub enum ApiError {
     /// which.
     #[error("precondition failed")]
     PreconditionFailed(&'static str),
-    #[error("database unavailable")]
-    DatabaseUnavailable(#[source] anyhow::Error),
-    #[error("database busy")]
-    DatabaseBusy(#[source] sqlx::Error),
-    #[error("storage full")]
-    StorageFull(#[source] sqlx::Error),
+    /// Storage failed: busy, full, gone or not answering become 503/507 with their own code;
+    /// anything else is a 500.
+    #[error(transparent)]
+    Storage(#[from] store::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -444,18 +442,6 @@ const BUSY_RETRY_SECONDS: u64 = 2;
 /// What a write refused as `storage_full` is told to wait: room comes back when an operator
 /// makes it, not by itself, so a client should not retry in a tight loop.
 const FULL_RETRY_SECONDS: u64 = 60;
-
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        if crate::store::is_busy(&e) {
-            ApiError::DatabaseBusy(e)
-        } else if crate::store::is_full(&e) {
-            ApiError::StorageFull(e)
-        } else {
-            ApiError::Internal(e.into())
-        }
-    }
-}
 
 impl ApiError {
     /// `If-Match` names no current version.
@@ -502,9 +488,14 @@ impl ApiError {
             ApiError::Validation(_) => ProblemCode::ValidationFailed,
             ApiError::Conflict(_) => ProblemCode::Conflict,
             ApiError::PreconditionFailed(_) => ProblemCode::PreconditionFailed,
-            ApiError::DatabaseUnavailable(_) => ProblemCode::DatabaseUnavailable,
-            ApiError::DatabaseBusy(_) => ProblemCode::DatabaseBusy,
-            ApiError::StorageFull(_) => ProblemCode::StorageFull,
+            ApiError::Storage(e) => match e {
+                store::Error::Gone(_) | store::Error::Unavailable(_) => {
+                    ProblemCode::DatabaseUnavailable
+                }
+                store::Error::Busy(_) => ProblemCode::DatabaseBusy,
+                store::Error::Full(_) => ProblemCode::StorageFull,
+                store::Error::Other(_) => ProblemCode::InternalError,
+            },
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
     }
@@ -570,23 +561,27 @@ impl ApiError {
             }
             ApiError::Conflict(why) => why.clone(),
             ApiError::PreconditionFailed(detail) => (*detail).to_owned(),
-            ApiError::DatabaseUnavailable(cause) if cause.is::<FileGone>() => {
+            ApiError::Storage(store::Error::Gone(_)) => {
                 "The database file was removed or replaced while the server had it open: \
                  nothing is kept from now on, so nothing is taken until the server is restarted."
                     .to_owned()
             }
-            ApiError::DatabaseUnavailable(_) => "The database does not answer.".to_owned(),
-            ApiError::DatabaseBusy(_) => format!(
+            ApiError::Storage(store::Error::Unavailable(_)) => {
+                "The database does not answer.".to_owned()
+            }
+            ApiError::Storage(store::Error::Busy(_)) => format!(
                 "Another writer (an import, most often) holds the database; nothing was \
                  changed. Retry after {BUSY_RETRY_SECONDS} s."
             ),
-            ApiError::StorageFull(_) => format!(
+            ApiError::Storage(store::Error::Full(_)) => format!(
                 "The server has no room to store this write; nothing was changed. Reads go on. \
                  Retry after {FULL_RETRY_SECONDS} s, or tell the operator."
             ),
-            ApiError::Internal(_) => "The server failed to answer. Quote the X-Request-Id header \
+            ApiError::Storage(store::Error::Other(_)) | ApiError::Internal(_) => {
+                "The server failed to answer. Quote the X-Request-Id header \
                                       when reporting it."
-                .to_owned(),
+                    .to_owned()
+            }
         }
     }
 
@@ -651,10 +646,13 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::DatabaseUnavailable(_) | ApiError::DatabaseBusy(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ApiError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Storage(e) => match e {
+                store::Error::Gone(_) | store::Error::Unavailable(_) | store::Error::Busy(_) => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                store::Error::Full(_) => StatusCode::INSUFFICIENT_STORAGE,
+                store::Error::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -663,16 +661,21 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             // Only the operator can put the file back (by restarting the server on it).
-            ApiError::DatabaseUnavailable(cause) if cause.is::<FileGone>() => {
+            ApiError::Storage(cause @ store::Error::Gone(_)) => {
                 tracing::error!(error = %cause, "database unavailable")
             }
-            ApiError::DatabaseUnavailable(cause) => {
+            ApiError::Storage(cause @ store::Error::Unavailable(_)) => {
                 tracing::warn!(error = %cause, "database unavailable")
             }
-            ApiError::DatabaseBusy(cause) => tracing::warn!(error = %cause, "database busy"),
+            ApiError::Storage(cause @ store::Error::Busy(_)) => {
+                tracing::warn!(error = %cause, "database busy")
+            }
             // Only the operator can make room, so each refused write is logged at error.
-            ApiError::StorageFull(cause) => {
+            ApiError::Storage(cause @ store::Error::Full(_)) => {
                 tracing::error!(error = %cause, "a write was refused: no room to store it")
+            }
+            ApiError::Storage(cause @ store::Error::Other(_)) => {
+                tracing::error!(error = ?cause, "request failed")
             }
             _ => {}
         }
@@ -682,10 +685,10 @@ impl ResponseError for ApiError {
             response.insert_header((header::ALLOW, allow.as_str()));
         }
         match self {
-            ApiError::DatabaseBusy(_) => {
+            ApiError::Storage(store::Error::Busy(_)) => {
                 response.insert_header((header::RETRY_AFTER, BUSY_RETRY_SECONDS));
             }
-            ApiError::StorageFull(_) => {
+            ApiError::Storage(store::Error::Full(_)) => {
                 response.insert_header((header::RETRY_AFTER, FULL_RETRY_SECONDS));
             }
             _ => {}

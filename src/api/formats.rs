@@ -347,7 +347,7 @@ impl<T, F, Fut> Streaming<T, F>
 where
     T: Serialize,
     F: FnMut(Option<Keyset>, u32) -> Fut,
-    Fut: Future<Output = Result<Page<T>, sqlx::Error>>,
+    Fut: Future<Output = Result<Page<T>, crate::store::Error>>,
 {
     /// The next [`STREAM_CHUNK`] bytes or so of records, fetching more as needed.
     async fn next_chunk(&mut self) -> Option<Result<Bytes, ApiError>> {
@@ -415,7 +415,7 @@ pub async fn stream<T, F, Fut>(
 where
     T: Serialize + 'static,
     F: FnMut(Option<Keyset>, u32) -> Fut + 'static,
-    Fut: Future<Output = Result<Page<T>, sqlx::Error>> + 'static,
+    Fut: Future<Output = Result<Page<T>, crate::store::Error>> + 'static,
 {
     let first = fetch(start, STREAM_BATCH).await?;
     if first.items.is_empty() && format == Format::Csv {

@@ -157,7 +157,7 @@ where
     T: Serialize + 'static,
     L: From<(Vec<T>, Option<String>, Option<i64>)> + Serialize,
     F: Fn(Option<Keyset>, u32, bool) -> Fut + 'static,
-    Fut: Future<Output = Result<Page<T>, sqlx::Error>> + 'static,
+    Fut: Future<Output = Result<Page<T>, crate::store::Error>> + 'static,
 {
     let supported = if node.is_some() {
         formats::ALL

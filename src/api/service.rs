@@ -51,6 +51,6 @@ async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 async fn readyz(store: web::Data<Store>) -> Result<web::Json<Health>, ApiError> {
-    store.ping().await.map_err(ApiError::DatabaseUnavailable)?;
+    store.ping().await?;
     Ok(web::Json(Health { status: "ready" }))
 }

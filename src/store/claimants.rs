@@ -98,12 +98,12 @@ pub async fn list(
     page: &PageRequest,
     with_total: bool,
     search: Option<&SearchQuery>,
-) -> Result<Page<Claimant>, sqlx::Error> {
+) -> Result<Page<Claimant>, crate::store::Error> {
     let search = search.map(|q| (q, &SEARCH));
     list_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "claimants", page, with_total, search).await
 }
 
-pub async fn get(store: &Store, id: &str) -> Result<Option<Claimant>, sqlx::Error> {
+pub async fn get(store: &Store, id: &str) -> Result<Option<Claimant>, crate::store::Error> {
     get_by_id::<ClaimantRow, Claimant>(store, COLUMNS, "claimants", id).await
 }
 

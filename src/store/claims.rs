@@ -113,7 +113,7 @@ async fn access(
     filter: &ClaimFilter,
     sort: ClaimSort,
     page: &PageRequest,
-) -> Result<Access, sqlx::Error> {
+) -> Result<Access, crate::store::Error> {
     let by_day = matches!(sort, ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc);
     if ranked(filter) && filter.only_search() {
         if by_day {
@@ -785,7 +785,7 @@ pub async fn list(
     page: &PageRequest,
     with_total: bool,
     expand: Expand,
-) -> Result<Page<Claim>, sqlx::Error> {
+) -> Result<Page<Claim>, crate::store::Error> {
     if filter.search.as_ref().is_some_and(SearchQuery::is_vacuous) {
         return Ok(Page::empty(with_total.then_some(0)));
     }
@@ -823,7 +823,7 @@ async fn mark_matches(
     store: &Store,
     query: &SearchQuery,
     claims: &mut [Claim],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let ids: Vec<String> = claims.iter().map(|c| c.id.clone()).collect();
     let mut conn = store.reader().acquire().await?;
     let material = search::material(&mut conn, &ids).await?;
@@ -846,7 +846,7 @@ pub async fn explain_list(
     filter: &ClaimFilter,
     sort: ClaimSort,
     page: &PageRequest,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<String>, crate::store::Error> {
     let access = access(store, filter, sort, page).await?;
     let rows: Vec<(i64, i64, i64, String)> = list_query(filter, sort, page, access, true)
         .build_query_as()
@@ -856,15 +856,19 @@ pub async fn explain_list(
 }
 
 /// One claim, or `None` when there is no claim with that id.
-pub async fn get(store: &Store, id: &str, expand: Expand) -> Result<Option<Claim>, sqlx::Error> {
+pub async fn get(
+    store: &Store,
+    id: &str,
+    expand: Expand,
+) -> Result<Option<Claim>, crate::store::Error> {
     let mut claims = fetch_by_ids(store, &[id.to_owned()]).await?;
     embed(store, &mut claims, expand).await?;
     Ok(claims.pop())
 }
 
-async fn fetch_by_ids(store: &Store, ids: &[String]) -> Result<Vec<Claim>, sqlx::Error> {
+async fn fetch_by_ids(store: &Store, ids: &[String]) -> Result<Vec<Claim>, crate::store::Error> {
     let mut conn = store.reader().acquire().await?;
-    fetch_on(&mut conn, ids).await
+    Ok(fetch_on(&mut conn, ids).await?)
 }
 
 /// Claims by id on a given connection: a writer reads its own uncommitted changes this way.
@@ -884,7 +888,11 @@ pub(crate) async fn fetch_on(
 
 /// Loads the requested related records for all claims at once: one query per kind of record,
 /// however many claims there are.
-async fn embed(store: &Store, claims: &mut [Claim], expand: Expand) -> Result<(), sqlx::Error> {
+async fn embed(
+    store: &Store,
+    claims: &mut [Claim],
+    expand: Expand,
+) -> Result<(), crate::store::Error> {
     if claims.is_empty() || expand == Expand::default() {
         return Ok(());
     }
@@ -993,9 +1001,9 @@ impl TryFrom<AppearanceRow> for Appearance {
 async fn appearances_of(
     store: &Store,
     claim_ids: &[String],
-) -> Result<Vec<Appearance>, sqlx::Error> {
+) -> Result<Vec<Appearance>, crate::store::Error> {
     let mut conn = store.reader().acquire().await?;
-    appearances_on(&mut conn, claim_ids).await
+    Ok(appearances_on(&mut conn, claim_ids).await?)
 }
 
 /// A claim's appearances on a given connection: a writer reads its own changes this way.
@@ -1051,9 +1059,9 @@ impl TryFrom<AssessmentRow> for Assessment {
 async fn assessments_of(
     store: &Store,
     claim_ids: &[String],
-) -> Result<Vec<Assessment>, sqlx::Error> {
+) -> Result<Vec<Assessment>, crate::store::Error> {
     let mut conn = store.reader().acquire().await?;
-    assessments_on(&mut conn, claim_ids).await
+    Ok(assessments_on(&mut conn, claim_ids).await?)
 }
 
 /// A claim's assessments on a given connection: a writer reads its own changes this way.
@@ -1071,32 +1079,43 @@ pub(crate) async fn assessments_on(
     rows.into_iter().map(Assessment::try_from).collect()
 }
 
-async fn exists(store: &Store, id: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("select exists(select 1 from claims where id = ?)")
-        .bind(id)
-        .fetch_one(store.reader())
-        .await
+async fn exists(store: &Store, id: &str) -> Result<bool, crate::store::Error> {
+    Ok(
+        sqlx::query_scalar("select exists(select 1 from claims where id = ?)")
+            .bind(id)
+            .fetch_one(store.reader())
+            .await?,
+    )
 }
 
 /// A claim's appearances, or `None` when there is no such claim.
-pub async fn appearances(store: &Store, id: &str) -> Result<Option<Vec<Appearance>>, sqlx::Error> {
+pub async fn appearances(
+    store: &Store,
+    id: &str,
+) -> Result<Option<Vec<Appearance>>, crate::store::Error> {
     if !exists(store, id).await? {
         return Ok(None);
     }
-    appearances_of(store, &[id.to_owned()]).await.map(Some)
+    Ok(Some(appearances_of(store, &[id.to_owned()]).await?))
 }
 
 /// A claim's assessments, oldest first, or `None` when there is no such claim.
-pub async fn assessments(store: &Store, id: &str) -> Result<Option<Vec<Assessment>>, sqlx::Error> {
+pub async fn assessments(
+    store: &Store,
+    id: &str,
+) -> Result<Option<Vec<Assessment>>, crate::store::Error> {
     if !exists(store, id).await? {
         return Ok(None);
     }
-    assessments_of(store, &[id.to_owned()]).await.map(Some)
+    Ok(Some(assessments_of(store, &[id.to_owned()]).await?))
 }
 
 /// The whole revision chain that `id` belongs to, oldest first, or `None` when there is no such
 /// claim. A claim that was never revised is a chain of one.
-pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>>, sqlx::Error> {
+pub async fn revision_chain(
+    store: &Store,
+    id: &str,
+) -> Result<Option<Vec<Claim>>, crate::store::Error> {
     // UNION (not UNION ALL) and the depth bound stop the recursion even on a cycle: a trigger
     // refuses cycles, but a database written by other means may still hold one.
     let chain: Vec<String> = sqlx::query_scalar(
@@ -1124,9 +1143,9 @@ pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>
     if chain.is_empty() {
         return if exists(store, id).await? {
             // Only a cycle leaves a claim without a root.
-            Err(sqlx::Error::Protocol(format!(
-                "revision chain of {id} has no first claim"
-            )))
+            Err(super::Error::Other(
+                format!("revision chain of {id} has no first claim").into(),
+            ))
         } else {
             Ok(None)
         };
@@ -1142,10 +1161,12 @@ pub async fn revision_chain(store: &Store, id: &str) -> Result<Option<Vec<Claim>
 }
 
 /// The languages claim texts are written in, for one CSV column each.
-pub async fn text_languages(store: &Store) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("select distinct lang from claim_texts order by lang")
-        .fetch_all(store.reader())
-        .await
+pub async fn text_languages(store: &Store) -> Result<Vec<String>, crate::store::Error> {
+    Ok(
+        sqlx::query_scalar("select distinct lang from claim_texts order by lang")
+            .fetch_all(store.reader())
+            .await?,
+    )
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub struct HistoryRecord {
 /// The tokens a record's history names (without their secrets), and the history, oldest first.
 pub(super) async fn history_of(
     store: &Store,
-) -> Result<(Vec<TokenRecord>, Vec<HistoryRecord>), sqlx::Error> {
+) -> Result<(Vec<TokenRecord>, Vec<HistoryRecord>), crate::store::Error> {
     let tokens = sqlx::query_as(
         "select id, name, scope, created_at, revoked_at from tokens \
          where id in (select token_id from history) order by id",
@@ -849,10 +849,10 @@ async fn insert_appearance(
 }
 
 /// Reads every page of a list.
-async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, sqlx::Error>
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, super::Error>
 where
     F: FnMut(PageRequest) -> Fut,
-    Fut: std::future::Future<Output = Result<super::Page<T>, sqlx::Error>>,
+    Fut: std::future::Future<Output = Result<super::Page<T>, super::Error>>,
 {
     let mut items = Vec::new();
     let mut after = None;
@@ -1182,7 +1182,7 @@ pub async fn export_lines(store: &Store) -> anyhow::Result<Vec<String>> {
 }
 
 /// Every claim, oldest first.
-pub async fn all_claims(store: &Store) -> Result<Vec<crate::domain::Claim>, sqlx::Error> {
+pub async fn all_claims(store: &Store) -> Result<Vec<crate::domain::Claim>, crate::store::Error> {
     let filter = ClaimFilter {
         evidence: Some(EvidenceFilter::Any),
         ..ClaimFilter::default()

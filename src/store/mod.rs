@@ -56,6 +56,40 @@ struct OpenedFile {
 )]
 pub struct FileGone(pub PathBuf);
 
+/// Why storage failed, in the terms a caller acts on (a status, a retry) without knowing the
+/// engine underneath: the API maps these, not a driver's errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another writer (another process: an import) held the database longer than a write waits.
+    #[error("the database is busy: {0}")]
+    Busy(#[source] Cause),
+    /// No room for the write: the disk is full, or the database reached its size limit.
+    #[error("no room to store the write: {0}")]
+    Full(#[source] Cause),
+    #[error(transparent)]
+    Gone(#[from] FileGone),
+    /// The database does not answer a query that reads it.
+    #[error("the database does not answer: {0}")]
+    Unavailable(#[source] Cause),
+    #[error(transparent)]
+    Other(Cause),
+}
+
+/// What went wrong underneath, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        if is_busy(&e) {
+            Error::Busy(e.into())
+        } else if is_full(&e) {
+            Error::Full(e.into())
+        } else {
+            Error::Other(e.into())
+        }
+    }
+}
+
 /// A position in a list ordered by `(rank, key, id)`: the last row of the previous page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keyset {
@@ -124,7 +158,7 @@ impl Keyset {
 /// Whether an error is SQLite's "database is locked": another connection (another process: an
 /// import) held the write lock longer than `busy_timeout`. Extended codes carry the primary
 /// code, SQLITE_BUSY (5), in their low byte.
-pub fn is_busy(e: &sqlx::Error) -> bool {
+fn is_busy(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|e| e.code())
         .and_then(|code| code.parse::<i32>().ok())
@@ -134,7 +168,7 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
 /// Whether an error is SQLite's "database or disk is full": the disk (or the file system the
 /// database is on) has no room for the write, or the database reached its size limit
 /// (`max_bytes` of [`Store::open`]). SQLITE_FULL is 13.
-pub fn is_full(e: &sqlx::Error) -> bool {
+fn is_full(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|e| e.code())
         .and_then(|code| code.parse::<i32>().ok())
@@ -213,12 +247,13 @@ impl Store {
     }
 
     /// Whether the database file is still the one opened and answers a query that reads it.
-    pub async fn ping(&self) -> anyhow::Result<()> {
+    pub async fn ping(&self) -> Result<(), Error> {
         self.check_file()?;
         // `select 1` alone would not read the file at all.
         sqlx::query("select 1 from sqlite_schema limit 1")
             .execute(&self.read)
-            .await?;
+            .await
+            .map_err(|e| Error::Unavailable(e.into()))?;
         Ok(())
     }
 
@@ -410,7 +445,7 @@ async fn list_by_id<R, T>(
     page: &PageRequest,
     with_total: bool,
     search: Option<(&SearchQuery, &SearchTable)>,
-) -> Result<Page<T>, sqlx::Error>
+) -> Result<Page<T>, Error>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
     T: TryFrom<R, Error = sqlx::Error>,
@@ -478,13 +513,13 @@ async fn get_by_id<R, T>(
     columns: &'static str,
     table: &'static str,
     id: &str,
-) -> Result<Option<T>, sqlx::Error>
+) -> Result<Option<T>, Error>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
     T: TryFrom<R, Error = sqlx::Error>,
 {
     let mut conn = store.reader().acquire().await?;
-    get_by_id_on::<R, T>(&mut conn, columns, table, id).await
+    Ok(get_by_id_on::<R, T>(&mut conn, columns, table, id).await?)
 }
 
 /// As [`get_by_id`], on a given connection: a writer reads its own changes this way.
@@ -510,9 +545,9 @@ where
 pub async fn name_languages(
     store: &Store,
     table: &'static str,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<String>, crate::store::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(format!(
         "select distinct j.key from {table} t, json_each(t.names) j order by j.key"
     ));
-    qb.build_query_scalar().fetch_all(store.reader()).await
+    Ok(qb.build_query_scalar().fetch_all(store.reader()).await?)
 }

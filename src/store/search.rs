@@ -424,7 +424,7 @@ pub async fn index_source(conn: &mut SqliteConnection, id: &str) -> Result<(), s
 
 impl Store {
     /// Rebuilds every search index in one transaction; returns how many claims were indexed.
-    pub async fn reindex(&self) -> Result<u64, sqlx::Error> {
+    pub async fn reindex(&self) -> Result<u64, crate::store::Error> {
         let mut tx = self.writer().begin().await?;
         let indexed = rebuild(&mut tx).await?;
         tx.commit().await?;

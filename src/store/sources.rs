@@ -90,17 +90,17 @@ pub async fn list(
     page: &PageRequest,
     with_total: bool,
     search: Option<&SearchQuery>,
-) -> Result<Page<Source>, sqlx::Error> {
+) -> Result<Page<Source>, crate::store::Error> {
     let search = search.map(|q| (q, &SEARCH));
     list_by_id::<SourceRow, Source>(store, COLUMNS, "sources", page, with_total, search).await
 }
 
-pub async fn get(store: &Store, id: &str) -> Result<Option<Source>, sqlx::Error> {
+pub async fn get(store: &Store, id: &str) -> Result<Option<Source>, crate::store::Error> {
     get_by_id::<SourceRow, Source>(store, COLUMNS, "sources", id).await
 }
 
 /// The sources with these ids, in id order; unknown ids are skipped.
-pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Source>, sqlx::Error> {
+pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Source>, crate::store::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -109,7 +109,10 @@ pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Source>, sqlx
     push_ids(&mut qb, ids);
     qb.push(" order by t.id");
     let rows: Vec<SourceRow> = qb.build_query_as().fetch_all(store.reader()).await?;
-    rows.into_iter().map(Source::try_from).collect()
+    Ok(rows
+        .into_iter()
+        .map(Source::try_from)
+        .collect::<Result<_, _>>()?)
 }
 
 /// One source on a given connection: a writer reads its own changes this way.

@@ -46,11 +46,11 @@ pub async fn list_topics(
     store: &Store,
     page: &PageRequest,
     with_total: bool,
-) -> Result<Page<Topic>, sqlx::Error> {
+) -> Result<Page<Topic>, crate::store::Error> {
     list_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "topics", page, with_total, None).await
 }
 
-pub async fn get_topic(store: &Store, id: &str) -> Result<Option<Topic>, sqlx::Error> {
+pub async fn get_topic(store: &Store, id: &str) -> Result<Option<Topic>, crate::store::Error> {
     get_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "topics", id).await
 }
 
@@ -92,7 +92,7 @@ pub async fn list_indicators(
     store: &Store,
     page: &PageRequest,
     with_total: bool,
-) -> Result<Page<Indicator>, sqlx::Error> {
+) -> Result<Page<Indicator>, crate::store::Error> {
     list_by_id::<IndicatorRow, Indicator>(
         store,
         INDICATOR_COLUMNS,
@@ -104,7 +104,10 @@ pub async fn list_indicators(
     .await
 }
 
-pub async fn get_indicator(store: &Store, id: &str) -> Result<Option<Indicator>, sqlx::Error> {
+pub async fn get_indicator(
+    store: &Store,
+    id: &str,
+) -> Result<Option<Indicator>, crate::store::Error> {
     get_by_id::<IndicatorRow, Indicator>(store, INDICATOR_COLUMNS, "indicators", id).await
 }
 
@@ -112,7 +115,7 @@ pub async fn get_indicator(store: &Store, id: &str) -> Result<Option<Indicator>,
 pub async fn dimensions(
     store: &Store,
     ids: &[String],
-) -> Result<HashMap<String, Dimension>, sqlx::Error> {
+) -> Result<HashMap<String, Dimension>, crate::store::Error> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -175,7 +178,7 @@ pub async fn estimates(
     filter: &EstimateFilter,
     page: &PageRequest,
     with_total: bool,
-) -> Result<Page<Estimate>, sqlx::Error> {
+) -> Result<Page<Estimate>, crate::store::Error> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         r#"select q.claim_id, c.claimant_id, k.names as claimant_names, c.stated_on,
             c.stated_precision, c.kind, c.status,

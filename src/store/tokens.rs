@@ -115,7 +115,7 @@ fn info((id, name, scope, created_at, revoked_at): TokenRow) -> TokenInfo {
     }
 }
 
-pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, sqlx::Error> {
+pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, crate::store::Error> {
     let rows: Vec<TokenRow> = sqlx::query_as(
         "select id, name, scope, created_at, revoked_at from tokens order by created_at, id",
     )
@@ -125,7 +125,7 @@ pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, sqlx::Error> {
 }
 
 /// Revokes a token; `false` when there is no live token with that id.
-pub async fn revoke(store: &Store, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn revoke(store: &Store, id: &str) -> Result<bool, crate::store::Error> {
     let done = sqlx::query("update tokens set revoked_at = ? where id = ? and revoked_at is null")
         .bind(now())
         .bind(id)
@@ -135,7 +135,10 @@ pub async fn revoke(store: &Store, id: &str) -> Result<bool, sqlx::Error> {
 }
 
 /// The live token that `presented` is, if any.
-pub async fn verify(store: &Store, presented: &str) -> Result<Option<TokenInfo>, sqlx::Error> {
+pub async fn verify(
+    store: &Store,
+    presented: &str,
+) -> Result<Option<TokenInfo>, crate::store::Error> {
     let Some((id, secret)) = presented
         .strip_prefix("ct_")
         .and_then(|rest| rest.split_once('_'))

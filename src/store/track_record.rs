@@ -102,7 +102,7 @@ pub async fn track_record(
     id: &str,
     today: CalendarDate,
     due_within: i64,
-) -> Result<Option<TrackRecord>, sqlx::Error> {
+) -> Result<Option<TrackRecord>, crate::store::Error> {
     let mut tx = store.reader().begin().await?;
     let names: Option<String> = sqlx::query_scalar("select names from claimants where id = ?")
         .bind(id)
@@ -299,7 +299,10 @@ async fn fidelity(conn: &mut SqliteConnection, id: &str) -> Result<FidelityRecor
 }
 
 /// The query plan of every statement of a track record, for the plan tests: `(statement, plan)`.
-pub async fn explain(store: &Store, id: &str) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
+pub async fn explain(
+    store: &Store,
+    id: &str,
+) -> Result<Vec<(String, Vec<String>)>, crate::store::Error> {
     // (name, statement, its parameters after the claimant's id)
     let statements: [(&str, &str, &[&str]); 7] = [
         ("by status", BY_STATUS, &[]),

@@ -35,9 +35,19 @@ pub enum WriteError {
     #[error("the Idempotency-Key was used with another request")]
     KeyReused,
     #[error(transparent)]
-    FileGone(#[from] super::FileGone),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Store(#[from] super::Error),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(e: sqlx::Error) -> WriteError {
+        WriteError::Store(e.into())
+    }
+}
+
+impl From<super::FileGone> for WriteError {
+    fn from(e: super::FileGone) -> WriteError {
+        WriteError::Store(e.into())
+    }
 }
 
 /// Starts a write: IMMEDIATE takes the write lock at once, so that what the transaction reads
@@ -65,8 +75,7 @@ fn problem(pointer: &str, message: impl Into<String>) -> FieldProblem {
 
 fn random_suffix() -> Result<String, WriteError> {
     let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| WriteError::Db(sqlx::Error::Protocol(format!("no randomness: {e}"))))?;
+    getrandom::fill(&mut bytes).map_err(|e| WriteError::Store(super::Error::Other(e.into())))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -999,9 +1008,9 @@ pub async fn appearance(
     store: &Store,
     claim_id: &str,
     id: &str,
-) -> Result<Option<Appearance>, sqlx::Error> {
+) -> Result<Option<Appearance>, crate::store::Error> {
     let mut conn = store.reader().acquire().await?;
-    appearance_on(&mut conn, claim_id, id).await
+    Ok(appearance_on(&mut conn, claim_id, id).await?)
 }
 
 /// A claim's assessment, or `None`.
@@ -1009,9 +1018,9 @@ pub async fn assessment(
     store: &Store,
     claim_id: &str,
     id: &str,
-) -> Result<Option<Assessment>, sqlx::Error> {
+) -> Result<Option<Assessment>, crate::store::Error> {
     let mut conn = store.reader().acquire().await?;
-    assessment_on(&mut conn, claim_id, id).await
+    Ok(assessment_on(&mut conn, claim_id, id).await?)
 }
 
 /// One recorded write.
@@ -1057,7 +1066,7 @@ pub async fn history(
     filter: &HistoryFilter,
     page: &PageRequest,
     with_total: bool,
-) -> Result<Page<HistoryEntry>, sqlx::Error> {
+) -> Result<Page<HistoryEntry>, crate::store::Error> {
     let mut conditions = Vec::new();
     let mut values = Vec::new();
     for (column, value) in [
@@ -1155,7 +1164,7 @@ impl TermKind {
         self,
         store: &Store,
         id: &str,
-    ) -> Result<Option<(String, TermBody)>, sqlx::Error> {
+    ) -> Result<Option<(String, TermBody)>, crate::store::Error> {
         Ok(match self {
             TermKind::Topic => super::taxonomy::get_topic(store, id)
                 .await?
