@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod search;
+pub mod service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

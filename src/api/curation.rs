@@ -26,13 +26,15 @@ use crate::domain::{
     ClaimantBody, ClaimantInput, FieldProblem, IndicatorBody, SourceBody, SourceInput, TermInput,
     TopicBody,
 };
-use crate::store::claims::{self, Expand};
-use crate::store::taxonomy;
-use crate::store::tokens::Scope;
-use crate::store::writes::{
-    self, Created, HistoryEntry, Idempotency, ImportLine, ImportReport, Preconditions, TermKind,
-    WriteError,
+use crate::service::{
+    self, Appearances, Assessments, Claimants, Claims, Created, Idempotency, Preconditions,
+    Sources, Terms, WriteError,
 };
+use crate::store::claims::{self, Expand};
+use crate::store::history::HistoryEntry;
+use crate::store::import::{ImportLine, ImportReport};
+use crate::store::tokens::Scope;
+use crate::store::writes::{self, TermKind};
 use crate::store::{PageRequest, Store};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -142,7 +144,13 @@ async fn history(
         move |after, limit, with_total| {
             let (store, filter) = (reader.clone(), filter.clone());
             async move {
-                writes::history(&store, &filter, &PageRequest { limit, after }, with_total).await
+                crate::store::history::history(
+                    &store,
+                    &filter,
+                    &PageRequest { limit, after },
+                    with_total,
+                )
+                .await
             }
         },
     )
@@ -297,7 +305,7 @@ async fn create_claim(
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
     let input = ClaimInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome = writes::create_claim(&store, &input, &token.id, idem.as_ref()).await?;
+    let outcome = service::create(&store, &Claims, &input, &token.id, idem.as_ref()).await?;
     Ok(created(outcome, "/v1/claims"))
 }
 
@@ -335,8 +343,9 @@ async fn update_claim(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let claim = writes::patch_claim(
+    let claim = service::patch(
         &store,
+        &Claims,
         &path.id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -345,7 +354,7 @@ async fn update_claim(
     .await
     .map_err(|e| sub_resource_error(e, ProblemCode::ClaimNotFound, "claim", &path.id))?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, writes::etag(&claim)))
+        .insert_header((header::ETAG, service::etag(&claim)))
         .json(claim))
 }
 
@@ -374,7 +383,7 @@ async fn delete_claim(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_claim(&store, &path.id, &preconditions(&req)?, &token.id)
+    service::delete(&store, &Claims, &path.id, &preconditions(&req)?, &token.id)
         .await
         .map_err(|e| sub_resource_error(e, ProblemCode::ClaimNotFound, "claim", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
@@ -413,8 +422,14 @@ async fn create_appearance(
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
     let input = AppearanceInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome =
-        writes::create_appearance(&store, &path.id, &input, &token.id, idem.as_ref()).await?;
+    let outcome = service::create(
+        &store,
+        &Appearances { claim: &path.id },
+        &input,
+        &token.id,
+        idem.as_ref(),
+    )
+    .await?;
     Ok(created(
         outcome,
         &format!("/v1/claims/{}/appearances", path.id),
@@ -460,7 +475,7 @@ fn no_such(code: ProblemCode, what: &str, id: &str) -> ApiError {
 /// A record with its `ETag`.
 fn with_etag<T: serde::Serialize>(status: StatusCode, record: &T) -> HttpResponse {
     HttpResponse::build(status)
-        .insert_header((header::ETAG, writes::etag(record)))
+        .insert_header((header::ETAG, service::etag(record)))
         .json(record)
 }
 
@@ -537,9 +552,9 @@ async fn update_appearance(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = writes::patch_appearance(
+    let outcome = service::patch(
         &store,
-        &path.id,
+        &Appearances { claim: &path.id },
         &path.appearance_id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -587,9 +602,9 @@ async fn delete_appearance(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = writes::delete_appearance(
+    let outcome = service::delete(
         &store,
-        &path.id,
+        &Appearances { claim: &path.id },
         &path.appearance_id,
         &preconditions(&req)?,
         &token.id,
@@ -707,8 +722,14 @@ async fn create_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
     let input = AssessmentInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome =
-        writes::create_assessment(&store, &path.id, &input, &token.id, idem.as_ref()).await?;
+    let outcome = service::create(
+        &store,
+        &Assessments { claim: &path.id },
+        &input,
+        &token.id,
+        idem.as_ref(),
+    )
+    .await?;
     Ok(created(
         outcome,
         &format!("/v1/claims/{}/assessments", path.id),
@@ -749,9 +770,9 @@ async fn update_assessment(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = writes::patch_assessment(
+    let outcome = service::patch(
         &store,
-        &path.id,
+        &Assessments { claim: &path.id },
         &path.assessment_id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -798,9 +819,9 @@ async fn delete_assessment(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = writes::delete_assessment(
+    let outcome = service::delete(
         &store,
-        &path.id,
+        &Assessments { claim: &path.id },
         &path.assessment_id,
         &preconditions(&req)?,
         &token.id,
@@ -848,8 +869,17 @@ async fn create_topic(
     let idem = idempotency(&req, &raw)?;
     let input =
         TermInput::parse(&body, false).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome =
-        writes::create_term(&store, TermKind::Topic, &input, &token.id, idem.as_ref()).await?;
+    let outcome = service::create(
+        &store,
+        &Terms {
+            kind: TermKind::Topic,
+            cascade: false,
+        },
+        &input,
+        &token.id,
+        idem.as_ref(),
+    )
+    .await?;
     Ok(created(outcome, "/v1/topics"))
 }
 
@@ -884,9 +914,12 @@ async fn update_topic(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    writes::patch_term(
+    let record = service::patch(
         &store,
-        TermKind::Topic,
+        &Terms {
+            kind: TermKind::Topic,
+            cascade: false,
+        },
         &path.id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -894,9 +927,6 @@ async fn update_topic(
     )
     .await
     .map_err(|e| sub_resource_error(e, ProblemCode::TopicNotFound, "topic", &path.id))?;
-    let record = taxonomy::get_topic(&store, &path.id)
-        .await?
-        .ok_or_else(|| no_such(ProblemCode::TopicNotFound, "topic", &path.id))?;
     Ok(with_etag(StatusCode::OK, &record))
 }
 
@@ -926,13 +956,15 @@ async fn delete_topic(
     Writer(token): Writer,
 ) -> Result<HttpResponse, ApiError> {
     let cascade = params.cascade(true)?;
-    writes::delete_term(
+    service::delete(
         &store,
-        TermKind::Topic,
+        &Terms {
+            kind: TermKind::Topic,
+            cascade,
+        },
         &path.id,
         &preconditions(&req)?,
         &token.id,
-        cascade,
     )
     .await
     .map_err(|e| sub_resource_error(e, ProblemCode::TopicNotFound, "topic", &path.id))?;
@@ -969,9 +1001,12 @@ async fn create_indicator(
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
     let input = TermInput::parse(&body, true).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome = writes::create_term(
+    let outcome = service::create(
         &store,
-        TermKind::Indicator,
+        &Terms {
+            kind: TermKind::Indicator,
+            cascade: false,
+        },
         &input,
         &token.id,
         idem.as_ref(),
@@ -1012,9 +1047,12 @@ async fn update_indicator(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    writes::patch_term(
+    let record = service::patch(
         &store,
-        TermKind::Indicator,
+        &Terms {
+            kind: TermKind::Indicator,
+            cascade: false,
+        },
         &path.id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -1022,9 +1060,6 @@ async fn update_indicator(
     )
     .await
     .map_err(|e| sub_resource_error(e, ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
-    let record = taxonomy::get_indicator(&store, &path.id)
-        .await?
-        .ok_or_else(|| no_such(ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
     Ok(with_etag(StatusCode::OK, &record))
 }
 
@@ -1054,13 +1089,15 @@ async fn delete_indicator(
     Writer(token): Writer,
 ) -> Result<HttpResponse, ApiError> {
     let cascade = params.cascade(false)?;
-    writes::delete_term(
+    service::delete(
         &store,
-        TermKind::Indicator,
+        &Terms {
+            kind: TermKind::Indicator,
+            cascade,
+        },
         &path.id,
         &preconditions(&req)?,
         &token.id,
-        cascade,
     )
     .await
     .map_err(|e| sub_resource_error(e, ProblemCode::IndicatorNotFound, "indicator", &path.id))?;
@@ -1123,7 +1160,7 @@ async fn create_claimant(
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
     let input = ClaimantInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome = writes::create_claimant(&store, &input, &token.id, idem.as_ref()).await?;
+    let outcome = service::create(&store, &Claimants, &input, &token.id, idem.as_ref()).await?;
     Ok(created(outcome, "/v1/claimants"))
 }
 
@@ -1158,8 +1195,9 @@ async fn update_claimant(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let record = writes::patch_claimant(
+    let record = service::patch(
         &store,
+        &Claimants,
         &path.id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -1194,9 +1232,15 @@ async fn delete_claimant(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_claimant(&store, &path.id, &preconditions(&req)?, &token.id)
-        .await
-        .map_err(|e| sub_resource_error(e, ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
+    service::delete(
+        &store,
+        &Claimants,
+        &path.id,
+        &preconditions(&req)?,
+        &token.id,
+    )
+    .await
+    .map_err(|e| sub_resource_error(e, ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -1230,7 +1274,7 @@ async fn create_source(
 ) -> Result<HttpResponse, ApiError> {
     let idem = idempotency(&req, &raw)?;
     let input = SourceInput::parse(&body).map_err(|p| ApiError::Validation(field_errors(p)))?;
-    let outcome = writes::create_source(&store, &input, &token.id, idem.as_ref()).await?;
+    let outcome = service::create(&store, &Sources, &input, &token.id, idem.as_ref()).await?;
     Ok(created(outcome, "/v1/sources"))
 }
 
@@ -1265,8 +1309,9 @@ async fn update_source(
     _: Query<NoParams>,
     JsonBody(body, _): JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let record = writes::patch_source(
+    let record = service::patch(
         &store,
+        &Sources,
         &path.id,
         &Value::Object(body),
         &preconditions(&req)?,
@@ -1301,7 +1346,7 @@ async fn delete_source(
     Writer(token): Writer,
     _: Query<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    writes::delete_source(&store, &path.id, &preconditions(&req)?, &token.id)
+    service::delete(&store, &Sources, &path.id, &preconditions(&req)?, &token.id)
         .await
         .map_err(|e| sub_resource_error(e, ProblemCode::SourceNotFound, "source", &path.id))?;
     Ok(HttpResponse::NoContent().finish())
@@ -1362,6 +1407,6 @@ async fn import(
         return Err(ApiError::Validation(errors));
     }
     let restore = matches!(token.scope, Scope::Admin);
-    let report = writes::import(&store, records, &token.id, restore).await?;
+    let report = crate::store::import::import(&store, records, &token.id, restore).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -15,7 +15,7 @@ use super::params::{Cursor, Paging};
 use crate::domain::{
     Appearance, Assessment, Claim, Claimant, Estimate, Indicator, RevisionStep, Source, Topic,
 };
-use crate::store::writes::HistoryEntry;
+use crate::store::history::HistoryEntry;
 use crate::store::{Keyset, Page, Store, name_languages};
 
 macro_rules! paged_list {

@@ -13,7 +13,7 @@ use super::error::{ApiError, FieldError};
 use super::formats::{Format, parse_format};
 use crate::domain::{HistoryResource, InvalidValue};
 use crate::search::SearchQuery;
-use crate::store::writes::HistoryFilter;
+use crate::store::history::HistoryFilter;
 use crate::store::{Keyset, PageRequest};
 
 /// The query parameters of one operation.

@@ -8,7 +8,7 @@ use anyhow::Context;
 use super::Progress;
 use crate::api;
 use crate::config::{DatabaseArgs, ExportFormat};
-use crate::store::{Store, dataset, writes};
+use crate::store::{Store, dataset, import};
 
 /// Writes the whole record to standard output in `format`.
 pub(super) async fn export(format: ExportFormat, database: &DatabaseArgs) -> anyhow::Result<()> {
@@ -86,7 +86,7 @@ async fn import_lines(store: &Store, text: &str) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     for (done, (i, line)) in lines.iter().enumerate() {
         match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(serde_json::Value::Object(map)) => match writes::ImportLine::parse(i + 1, map) {
+            Ok(serde_json::Value::Object(map)) => match import::ImportLine::parse(i + 1, map) {
                 Ok(record) => records.push((i + 1, record)),
                 Err(found) => problems.extend(
                     found
@@ -105,7 +105,7 @@ async fn import_lines(store: &Store, text: &str) -> anyhow::Result<()> {
         problems.join("\n")
     );
     // The operator, who holds the file, restores what a line carries: times, tokens, history.
-    let report = writes::import(store, records, "", true)
+    let report = import::import(store, records, "", true)
         .await
         .map_err(|e| anyhow::anyhow!("nothing was imported: {e}"))?;
     eprintln!(

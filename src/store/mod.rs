@@ -5,6 +5,8 @@ pub mod claimants;
 pub mod claims;
 pub mod dataset;
 pub mod generate;
+pub mod history;
+pub mod import;
 pub mod search;
 pub mod sources;
 pub mod taxonomy;

@@ -54,6 +54,14 @@ pub async fn get_topic(store: &Store, id: &str) -> Result<Option<Topic>, crate::
     get_by_id::<TopicRow, Topic>(store, TOPIC_COLUMNS, "topics", id).await
 }
 
+/// A topic on a given connection: a writer reads its own changes this way.
+pub(crate) async fn topic_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+) -> Result<Option<Topic>, sqlx::Error> {
+    super::get_by_id_on::<TopicRow, Topic>(conn, TOPIC_COLUMNS, "topics", id).await
+}
+
 const INDICATOR_COLUMNS: &str = r#"
     select t.id, t.names, t.dimension, t.description, t.created_at, t.updated_at,
         (select count(*) from quantities q where q.indicator_id = t.id) as quantity_count
@@ -109,6 +117,14 @@ pub async fn get_indicator(
     id: &str,
 ) -> Result<Option<Indicator>, crate::store::Error> {
     get_by_id::<IndicatorRow, Indicator>(store, INDICATOR_COLUMNS, "indicators", id).await
+}
+
+/// An indicator on a given connection: a writer reads its own changes this way.
+pub(crate) async fn indicator_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+) -> Result<Option<Indicator>, sqlx::Error> {
+    super::get_by_id_on::<IndicatorRow, Indicator>(conn, INDICATOR_COLUMNS, "indicators", id).await
 }
 
 /// The dimensions of the indicators with these ids; unknown ids are left out.

@@ -972,6 +972,35 @@ async fn topics_and_indicators_are_curated_with_their_references_kept() {
         app.get_json("/v1/indicators/grid-queue").await["si_unit"],
         "Wh"
     );
+    // An import replaces an indicator by the same rule: not under its figures, freely otherwise.
+    let names = json!({"en": "Datacenter power shortfall"});
+    let redimensioned = import(
+        &app,
+        &token,
+        &[json!({"type": "indicator", "id": "datacenter-power-shortfall", "names": names, "dimension": "energy"})],
+    )
+    .await;
+    let body = problem(redimensioned, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        body["detail"].as_str().unwrap().starts_with("line 1: "),
+        "{body}"
+    );
+    assert_eq!(
+        app.get_json("/v1/indicators/datacenter-power-shortfall")
+            .await["dimension"],
+        "power"
+    );
+    let back = import(
+        &app,
+        &token,
+        &[json!({"type": "indicator", "id": "grid-queue", "names": {"en": "Interconnection queue"}, "dimension": "power"})],
+    )
+    .await;
+    assert_eq!(back.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_json("/v1/indicators/grid-queue").await["si_unit"],
+        "W"
+    );
 
     let history = app.get_json("/v1/history?resource=topic&id=chips").await;
     let actions: Vec<&str> = history["data"]

@@ -144,11 +144,11 @@ async fn ndjson_records_exported_and_imported_give_the_same_record() {
             let map = serde_json::from_str(line).unwrap();
             (
                 i + 1,
-                claimtrail::store::writes::ImportLine::parse(i + 1, map).unwrap(),
+                claimtrail::store::import::ImportLine::parse(i + 1, map).unwrap(),
             )
         })
         .collect();
-    claimtrail::store::writes::import(&target, records, "", true)
+    claimtrail::store::import::import(&target, records, "", true)
         .await
         .unwrap();
     target.close().await;
