@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,10 +14,21 @@ use super::params::{FieldErrors, FormatParams, Query, QueryParams, SearchListPar
 use crate::domain::{CalendarDate, Claimant, InvalidValue, TrackRecord};
 use crate::store::{PageRequest, Store, claimants, track_record};
 
+use super::auth::{Writer, guard_writes};
+use super::body::JsonBody;
+use super::params::NoParams;
+use super::writes::{self, Target};
+use crate::domain::ClaimantBody;
+use crate::service::Claimants;
+use actix_web::middleware::from_fn;
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_claimants)
         .service(get_claimant)
-        .service(get_track_record);
+        .service(get_track_record)
+        .service(create_claimant)
+        .service(update_claimant)
+        .service(delete_claimant);
 }
 
 /// The path of a claimant.
@@ -207,4 +218,106 @@ async fn get_track_record(
         .await?
         .ok_or_else(|| ApiError::not_found(ProblemCode::ClaimantNotFound, "claimant", &path.id))?;
     Ok(HttpResponse::Ok().json(record))
+}
+
+/// Create a claimant
+///
+/// A person or organization, with names in each language, aliases (each works as `claimant=` on `GET /v1/claims`) and affiliations. Changing names re-indexes their claims for search.
+#[utoipa::path(
+    tag = "claimants",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = ClaimantBody, description = "The claimant; `id` is required."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Claimant,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotJson),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/claimants", wrap = "from_fn(guard_writes)")]
+async fn create_claimant(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    writes::create(
+        &req,
+        &store,
+        &Claimants,
+        &token.id,
+        (&body, &raw),
+        "/v1/claimants",
+    )
+    .await
+}
+
+/// Change a claimant
+///
+/// A JSON merge patch of its fields as `POST` takes them, honouring `If-Match`.
+#[utoipa::path(
+    tag = "claimants",
+    params(ClaimantPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = ClaimantBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "Chief executive of Microsoft."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed claimant.", body = crate::domain::Claimant,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotMergePatch),
+        (status = 422, description = "The changed claimant would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/claimants/{id}", wrap = "from_fn(guard_writes)")]
+async fn update_claimant(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimantPath>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let target = Target::record(ProblemCode::ClaimantNotFound, "claimant", &path.id);
+    writes::update(&req, &store, &Claimants, target, &token.id, body).await
+}
+
+/// Delete a claimant
+///
+/// A claimant with claims, or named as another's organization, is a 409 naming them.
+#[utoipa::path(
+    tag = "claimants",
+    params(ClaimantPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Something still refers to it; the detail names what.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/claimants/{id}", wrap = "from_fn(guard_writes)")]
+async fn delete_claimant(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimantPath>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let target = Target::record(ProblemCode::ClaimantNotFound, "claimant", &path.id);
+    writes::delete(&req, &store, &Claimants, target, &token.id).await
 }

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -26,12 +26,23 @@ use crate::store::{
     taxonomy,
 };
 
+use super::auth::{Writer, guard_writes};
+use super::body::JsonBody;
+use super::params::NoParams;
+use super::writes::{self, Target};
+use crate::domain::ClaimBody;
+use crate::service::Claims;
+use actix_web::middleware::from_fn;
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_claims)
         .service(get_claim)
         .service(list_claim_appearances)
         .service(list_claim_revisions)
-        .service(list_claim_assessments);
+        .service(list_claim_assessments)
+        .service(create_claim)
+        .service(update_claim)
+        .service(delete_claim);
 }
 
 /// Query parameters of `GET /v1/claims`. Different parameters combine with AND; a parameter
@@ -607,4 +618,112 @@ async fn list_claim_assessments(
         |data| AssessmentList { data },
         |a| linked_data::assessment(a, &path.id),
     )
+}
+
+/// Create a claim
+///
+/// Adds a claim by a claimant already in the record, with its texts, topics and figures (values
+/// with their units; SI values are derived). Give `id` to choose it (409 if taken). Appearances
+/// are added with `POST /v1/claims/{id}/appearances`.
+#[utoipa::path(
+    tag = "claims",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters). The first answer to a key is kept for 24 hours and replayed to every retry with the same body (with `Idempotent-Replayed: true`); the same key with another body is a 422.", example = "2f1c6a3e-claim-17")),
+    request_body(content = ClaimBody, description = "The claim."),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created. `Location` and `ETag` name it.", body = crate::domain::Claim,
+            headers(("Location" = String, description = "The new claim's URL."), ("ETag" = String, description = "Its version, for `If-Match`."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken, or the claim it supersedes is already superseded.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotJson),
+        (status = 422, description = "The claim is not valid: `errors` names every failing field by JSON pointer.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/claims", wrap = "from_fn(guard_writes)")]
+async fn create_claim(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    writes::create(
+        &req,
+        &store,
+        &Claims,
+        &token.id,
+        (&body, &raw),
+        "/v1/claims",
+    )
+    .await
+}
+
+/// Change a claim
+///
+/// A JSON merge patch (RFC 7396) of the claim's fields as `POST` takes them: give only what
+/// changes; `null` clears a field. With `If-Match`, the change applies only if the claim is
+/// still at that version (its `ETag`); otherwise 412 and nothing changes.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = ClaimBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"note": "Checked against the recording."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed claim, with its new `ETag`.", body = crate::domain::Claim,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The change would fork or loop a revision chain.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotMergePatch),
+        (status = 422, description = "The changed claim would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/claims/{id}", wrap = "from_fn(guard_writes)")]
+async fn update_claim(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let target = Target::record(ProblemCode::ClaimNotFound, "claim", &path.id);
+    writes::update(&req, &store, &Claims, target, &token.id, body).await
+}
+
+/// Delete a claim
+///
+/// Deletes the claim with its appearances and assessments; its history stays. A claim that a
+/// later claim revises cannot be deleted (409): the chain would break.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "A later claim revises this one.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/claims/{id}", wrap = "from_fn(guard_writes)")]
+async fn delete_claim(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<ClaimPath>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let target = Target::record(ProblemCode::ClaimNotFound, "claim", &path.id);
+    writes::delete(&req, &store, &Claims, target, &token.id).await
 }

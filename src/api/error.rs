@@ -361,6 +361,59 @@ pub struct ServiceUnavailable(pub Problem);
 )]
 pub struct InsufficientStorage(pub Problem);
 
+/// A write's condition does not hold.
+#[derive(ToResponse)]
+#[response(
+    description = "`If-Match` names an older version of the record, or `If-None-Match` names \
+                   (or, as `*`, finds) its current one; nothing changed.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Precondition Failed", "status": 412,
+        "detail": "If-Match does not name the current version (ETag) of this resource: fetch it again and retry.",
+        "code": "precondition_failed"
+    })
+)]
+pub struct StaleWrite(pub Problem);
+
+/// A write's body is larger than the server takes.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is larger than the server takes: 1 MiB unless \
+                   `CLAIMTRAIL_MAX_BODY_BYTES` says otherwise.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Payload Too Large", "status": 413,
+        "detail": "The request body is larger than 1 MiB.", "code": "payload_too_large"
+    })
+)]
+pub struct PayloadTooLarge(pub Problem);
+
+/// A POST's body is not JSON.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is not application/json.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Unsupported Media Type", "status": 415,
+        "detail": "Send the body as application/json (or application/merge-patch+json for PATCH).",
+        "code": "unsupported_media_type"
+    })
+)]
+pub struct NotJson(pub Problem);
+
+/// A PATCH's body is not a merge patch.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is neither application/merge-patch+json nor application/json.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Unsupported Media Type", "status": 415,
+        "detail": "Send the body as application/json (or application/merge-patch+json for PATCH).",
+        "code": "unsupported_media_type"
+    })
+)]
+pub struct NotMergePatch(pub Problem);
+
 /// A condition of the request does not hold.
 #[derive(ToResponse)]
 #[response(

@@ -1,14 +1,17 @@
 //! The HTTP layer: one module per resource, and the route table, which is also the OpenAPI
 //! document (utoipa-actix-web collects each operation as it is registered).
 
+mod appearances;
+mod assessments;
 pub mod auth;
 mod body;
 pub mod claimants;
 mod claims;
 pub use claims::claims_csv;
-mod curation;
 pub mod error;
 mod formats;
+mod history;
+mod import;
 pub mod limits;
 mod linked_data;
 mod lists;
@@ -17,6 +20,7 @@ mod params;
 mod service;
 mod sources;
 mod taxonomy;
+mod writes;
 
 use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, web};
@@ -26,8 +30,9 @@ use utoipa_actix_web::{AppExt, scope};
 
 use error::{
     ApiError, BadRequest, FieldError, Forbidden, HeadersTooLarge, InsufficientStorage,
-    InternalError, NotAcceptable, NotFound, NotModified, PreconditionFailed, Problem, ProblemCode,
-    RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, UriTooLong,
+    InternalError, NotAcceptable, NotFound, NotJson, NotMergePatch, NotModified, PayloadTooLarge,
+    PreconditionFailed, Problem, ProblemCode, RequestTimeout, ServiceUnavailable, StaleWrite,
+    TooManyRequests, Unauthorized, UriTooLong,
 };
 
 #[derive(OpenApi)]
@@ -62,7 +67,7 @@ use error::{
             BadRequest, NotFound, InternalError, NotModified, NotAcceptable, Unauthorized, Forbidden,
             TooManyRequests, UriTooLong, HeadersTooLarge, RequestTimeout, ServiceUnavailable,
             InsufficientStorage,
-            PreconditionFailed
+            PreconditionFailed, StaleWrite, PayloadTooLarge, NotJson, NotMergePatch
         )
     ),
     modifiers(&BearerAuth)
@@ -90,10 +95,13 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         scope("/v1")
             .wrap(actix_web::middleware::from_fn(auth::guard_reads))
             .configure(claims::configure)
-            .configure(curation::configure)
+            .configure(history::configure)
+            .configure(appearances::configure)
+            .configure(assessments::configure)
+            .configure(taxonomy::configure)
             .configure(claimants::configure)
             .configure(sources::configure)
-            .configure(taxonomy::configure),
+            .configure(import::configure),
     )
     .configure(service::configure);
 }
@@ -214,38 +222,6 @@ fn body_limits(schema: &mut serde_json::Value) {
     }
 }
 
-/// Gives a path parameter on every method the example its GET has, so that a try-it console's
-/// PATCH or DELETE names a record of the right kind (one parameter struct serves four kinds).
-fn path_examples(doc: &mut serde_json::Value) {
-    use serde_json::Value;
-    let Some(paths) = doc["paths"].as_object_mut() else {
-        return;
-    };
-    let in_path = |op: &Value| -> Vec<(String, Value)> {
-        op["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["in"] == "path")
-            .filter_map(|p| Some((p["name"].as_str()?.to_owned(), p.get("example")?.clone())))
-            .collect()
-    };
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
-        let read = item.get("get").map(in_path).unwrap_or_default();
-        for op in item.values_mut() {
-            let parameters = op.get_mut("parameters").and_then(Value::as_array_mut);
-            for parameter in parameters.into_iter().flatten() {
-                let name = &parameter["name"];
-                if parameter["in"] == "path"
-                    && let Some((_, example)) = read.iter().find(|(n, _)| name == n.as_str())
-                {
-                    parameter["example"] = example.clone();
-                }
-            }
-        }
-    }
-}
-
 /// Corrections that utoipa cannot be told on the types themselves, made on the document as
 /// JSON, each for what SDK generators make of it:
 /// - text keyed by language is the component `LocalizedText`, not the Rust type `BTreeMap`;
@@ -292,7 +268,6 @@ fn for_generated_clients(doc: OpenApiDoc) -> serde_json::Value {
     let mut value = serde_json::to_value(&doc).expect("the document serialises");
     walk(&mut value);
     conditional_writes(&mut value);
-    path_examples(&mut value);
     if let Some(schemas) = value["components"]["schemas"].as_object_mut()
         && let Some(mut map) = schemas.remove("BTreeMap")
     {

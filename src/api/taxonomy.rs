@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,12 +14,28 @@ use super::params::{FieldErrors, FormatParams, ListParams, Query, QueryParams};
 use crate::domain::{CalendarDate, Estimate, EvidenceFilter, Indicator, Topic, parse_region};
 use crate::store::{PageRequest, Store, taxonomy, taxonomy::EstimateFilter};
 
+use super::auth::{Writer, guard_writes};
+use super::body::JsonBody;
+use super::params::NoParams;
+use super::writes::DeleteParams;
+use super::writes::{self, Target};
+use crate::domain::{IndicatorBody, TopicBody};
+use crate::service::Terms;
+use crate::store::writes::TermKind;
+use actix_web::middleware::from_fn;
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_topics)
         .service(get_topic)
         .service(list_indicators)
         .service(get_indicator)
-        .service(list_indicator_estimates);
+        .service(list_indicator_estimates)
+        .service(create_topic)
+        .service(update_topic)
+        .service(delete_topic)
+        .service(create_indicator)
+        .service(update_indicator)
+        .service(delete_indicator);
 }
 
 /// The path of a topic.
@@ -348,6 +364,257 @@ async fn list_indicator_estimates(
                     .await
             }
         },
+    )
+    .await
+}
+
+/// Create a topic
+///
+/// A new tag for claims, with its names in each language.
+#[utoipa::path(
+    tag = "topics",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = TopicBody, description = "The topic.", example = json!({"id": "grid", "names": {"en": "Power grid", "zh-CN": "电网"}})),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Topic,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotJson),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/topics", wrap = "from_fn(guard_writes)")]
+async fn create_topic(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    writes::create(
+        &req,
+        &store,
+        &Terms {
+            kind: TermKind::Topic,
+            cascade: false,
+        },
+        &token.id,
+        (&body, &raw),
+        "/v1/topics",
+    )
+    .await
+}
+
+/// Change a topic
+///
+/// A JSON merge patch of its names and description, honouring `If-Match`.
+#[utoipa::path(
+    tag = "topics",
+    params(TopicPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = TopicBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "Transmission lines, substations and interconnection queues."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed topic.", body = crate::domain::Topic,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotMergePatch),
+        (status = 422, description = "The changed topic would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/topics/{id}", wrap = "from_fn(guard_writes)")]
+async fn update_topic(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TopicPath>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let target = Target::record(ProblemCode::TopicNotFound, "topic", &path.id);
+    writes::update(
+        &req,
+        &store,
+        &Terms {
+            kind: TermKind::Topic,
+            cascade: false,
+        },
+        target,
+        &token.id,
+        body,
+    )
+    .await
+}
+
+/// Delete a topic
+///
+/// A topic that claims carry is a 409 naming them, unless `cascade=true` takes it off them first.
+#[utoipa::path(
+    tag = "topics",
+    params(TopicPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."), ("cascade" = Option<bool>, Query, description = "`true` takes the topic off the claims that carry it (each one dated and recorded in its history), then deletes it.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = super::error::BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Claims still use it; the detail names them.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/topics/{id}", wrap = "from_fn(guard_writes)")]
+async fn delete_topic(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<TopicPath>,
+    Query(params): Query<DeleteParams>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    let cascade = params.cascade(true)?;
+    let topics = Terms {
+        kind: TermKind::Topic,
+        cascade,
+    };
+    let target = Target::record(ProblemCode::TopicNotFound, "topic", &path.id);
+    writes::delete(&req, &store, &topics, target, &token.id).await
+}
+
+/// Create an indicator
+///
+/// A new thing for figures to measure, with its dimension (which fixes the units its figures may use).
+#[utoipa::path(
+    tag = "indicators",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\x21-\x7E]{1,255}$", description = "A key of your choosing (1 to 255 characters); a retry with the same key and body gets the first answer again.")),
+    request_body(content = IndicatorBody, description = "The indicator.", example = json!({"id": "grid-interconnection-queue", "names": {"en": "Grid interconnection queue"}, "dimension": "power"})),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created.", body = crate::domain::Indicator,
+            headers(("Location" = String, description = "Its URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 409, description = "The id is taken.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotJson),
+        (status = 422, description = "Not valid: `errors` names every failing field.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[post("/indicators", wrap = "from_fn(guard_writes)")]
+async fn create_indicator(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, raw): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    writes::create(
+        &req,
+        &store,
+        &Terms {
+            kind: TermKind::Indicator,
+            cascade: false,
+        },
+        &token.id,
+        (&body, &raw),
+        "/v1/indicators",
+    )
+    .await
+}
+
+/// Change an indicator
+///
+/// A JSON merge patch of its names and description (and its dimension, while no figure uses it), honouring `If-Match`.
+#[utoipa::path(
+    tag = "indicators",
+    params(IndicatorPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on.")),
+    request_body(content = IndicatorBody, content_type = "application/merge-patch+json",
+        description = "The fields to change.", example = json!({"description": "Announced grid connection requests not yet built, in GW."})),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed indicator.", body = crate::domain::Indicator,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The dimension cannot change while figures use it.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 413, response = super::error::PayloadTooLarge),
+        (status = 415, response = super::error::NotMergePatch),
+        (status = 422, description = "The changed indicator would not be valid.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 500, response = InternalError)
+    )
+)]
+#[patch("/indicators/{id}", wrap = "from_fn(guard_writes)")]
+async fn update_indicator(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<IndicatorPath>,
+    Writer(token): Writer,
+    _: Query<NoParams>,
+    JsonBody(body, _): JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let target = Target::record(ProblemCode::IndicatorNotFound, "indicator", &path.id);
+    writes::update(
+        &req,
+        &store,
+        &Terms {
+            kind: TermKind::Indicator,
+            cascade: false,
+        },
+        target,
+        &token.id,
+        body,
+    )
+    .await
+}
+
+/// Delete an indicator
+///
+/// An indicator that figures use is a 409 naming their claims.
+#[utoipa::path(
+    tag = "indicators",
+    params(IndicatorPath, ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = super::error::BadRequest),
+        (status = 401, response = super::error::Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Claims still use it; the detail names them.", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 412, response = super::error::StaleWrite),
+        (status = 500, response = InternalError)
+    )
+)]
+#[delete("/indicators/{id}", wrap = "from_fn(guard_writes)")]
+async fn delete_indicator(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    path: web::Path<IndicatorPath>,
+    Query(params): Query<DeleteParams>,
+    Writer(token): Writer,
+) -> Result<HttpResponse, ApiError> {
+    params.cascade(false)?;
+    let target = Target::record(ProblemCode::IndicatorNotFound, "indicator", &path.id);
+    writes::delete(
+        &req,
+        &store,
+        &Terms {
+            kind: TermKind::Indicator,
+            cascade: false,
+        },
+        target,
+        &token.id,
     )
     .await
 }

@@ -91,14 +91,16 @@ pub fn etag<T: Serialize>(record: &T) -> String {
     etag_of(&serde_json::to_vec(record).unwrap_or_default())
 }
 
-/// Creates a record from `input`, or replays the answer stored for the same `Idempotency-Key`.
+/// Creates a record from a POST's body, or replays the answer stored for the same
+/// `Idempotency-Key`.
 pub(crate) async fn create<R: Resource>(
     store: &Store,
     resource: &R,
-    input: &R::Input,
+    body: &Map<String, Value>,
     token: &str,
     idem: Option<&Idempotency>,
 ) -> Result<Created<R::Record>, WriteError> {
+    let input = &resource.parse(body).map_err(WriteError::Invalid)?;
     let mut tx = Tx::begin(store).await?;
     if let Some((status, body)) = replay(&mut tx, resource.kind(), token, idem).await? {
         return Ok(Created::Replay { status, body });
