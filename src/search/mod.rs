@@ -16,6 +16,6 @@ mod snippet;
 mod tokenize;
 
 pub use crate::domain::MatchedIn as Field;
-pub use query::{SearchQuery, Term};
+pub use query::{MAX_QUERY_CHARS, SearchQuery, Term};
 pub use snippet::{Passage, best_passage};
 pub use tokenize::{Analysis, Token, analyze, index_text};

@@ -487,3 +487,73 @@ mod tests {
         assert_eq!(matching(&store, "electricity").await, electricity);
     }
 }
+
+/// Any text at all is a query FTS5 accepts: bounded-time fuzzing of the parser against a real
+/// FTS5 table of the index's shape. `PROPTEST_CASES` sets how many inputs (CI runs more).
+#[cfg(test)]
+mod fuzz {
+    use crate::search::{MAX_QUERY_CHARS, SearchQuery};
+    use proptest::prelude::*;
+    use sqlx::{Connection, SqliteConnection};
+
+    /// Fragments of the query syntax and of FTS5's, mixed with arbitrary text.
+    fn query_text() -> impl Strategy<Value = String> {
+        let fragment = prop_oneof![
+            Just("\"".to_owned()),
+            Just("-".to_owned()),
+            Just(" OR ".to_owned()),
+            Just(" AND ".to_owned()),
+            Just("NOT ".to_owned()),
+            Just("NEAR(".to_owned()),
+            Just(")".to_owned()),
+            Just("*".to_owned()),
+            Just(":".to_owned()),
+            Just("^".to_owned()),
+            Just("{text}".to_owned()),
+            Just("电力".to_owned()),
+            Just("電".to_owned()),
+            Just("45GW".to_owned()),
+            Just("'".to_owned()),
+            Just("\u{0}".to_owned()),
+            "\\PC{0,6}",
+            any::<String>(),
+        ];
+        prop::collection::vec(fragment, 0..12).prop_map(|parts| parts.concat())
+    }
+
+    #[test]
+    fn every_parsed_query_is_a_valid_fts5_expression() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let db = runtime.block_on(async {
+            let mut db = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+            sqlx::query(
+                "create virtual table t using fts5(text, quote, names, chars, \
+                 tokenize = 'unicode61 remove_diacritics 0')",
+            )
+            .execute(&mut db)
+            .await
+            .unwrap();
+            sqlx::query("insert into t values ('dian li', 'power', 'musk', '电 力')")
+                .execute(&mut db)
+                .await
+                .unwrap();
+            std::cell::RefCell::new(db)
+        });
+        proptest!(|(q in query_text())| {
+            let Ok(query) = SearchQuery::parse(&q) else {
+                prop_assert!(q.trim().is_empty() || q.chars().count() > MAX_QUERY_CHARS);
+                return Ok(());
+            };
+            if let Some(expression) = query.fts_match("{text quote names}") {
+                let outcome = runtime.block_on(
+                    sqlx::query("select count(*) from t where t match ?")
+                        .bind(&expression)
+                        .fetch_one(&mut *db.borrow_mut()),
+                );
+                prop_assert!(outcome.is_ok(), "{q:?} → {expression:?}: {outcome:?}");
+            }
+        });
+    }
+}

@@ -16,7 +16,7 @@ use crate::domain::{
 };
 
 /// The dataset as written in `data/dataset.json`.
-pub const BUNDLED: &str = include_str!("../../data/dataset.json");
+pub const BUNDLED: &str = include_str!("../../../data/dataset.json");
 
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -1239,7 +1239,7 @@ mod tests {
 
     #[test]
     fn every_quote_from_the_seed_article_is_in_the_paragraph_it_names() {
-        let seed = include_str!("../../data/provenance/seed-article.zh.txt");
+        let seed = include_str!("../../../data/provenance/seed-article.zh.txt");
         // Title, section, byline and date come first; the body's paragraphs follow, one a line.
         let paragraphs: Vec<&str> = seed.lines().skip(4).collect();
         let dataset = Dataset::parse(BUNDLED).unwrap();
