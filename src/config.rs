@@ -23,7 +23,8 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Print the OpenAPI document (what the server serves at /openapi.json).
     Openapi,
-    /// Rebuild the full-text search indexes from the tables, then exit.
+    /// Rebuild the full-text search indexes and the stored claim documents from the tables,
+    /// then exit.
     Reindex(DatabaseArgs),
     /// Write the whole record to standard output.
     Export {

@@ -10,7 +10,8 @@ use super::error::{
 use super::formats::{self, CsvLayout, Format, negotiate, parse_format};
 use super::linked_data;
 use super::lists::{
-    AppearanceList, AssessmentList, ClaimList, RevisionList, page_json_ld, page_response,
+    AppearanceList, AssessmentList, ClaimList, RevisionList, StoredClaimList, page_json_ld,
+    page_response,
 };
 use super::params::{
     FieldErrors, FormatParams, ListParams, Query, QueryParams, parse_bool, parse_nonempty,
@@ -21,9 +22,9 @@ use crate::domain::{
 };
 use crate::search::SearchQuery;
 use crate::store::{
-    PageRequest, Store,
+    ClaimDocument, PageRequest, Store,
     claims::{self, ClaimFilter, ClaimSort, Expand},
-    taxonomy,
+    documents, taxonomy,
 };
 
 use super::auth::{Writer, guard_writes};
@@ -342,21 +343,31 @@ async fn list_claims(
         } else {
             &[]
         });
+        if expand == Expand::default() {
+            return formats::stream(format, paging.page.after, layout, move |after, limit| {
+                let (store, filter) = (store.clone(), filter.clone());
+                async move {
+                    let page = PageRequest { limit, after };
+                    claims::list_documents(&store, &filter, sort, &page, false).await
+                }
+            })
+            .await;
+        }
         return formats::stream(format, paging.page.after, layout, move |after, limit| {
             let (store, filter) = (store.clone(), filter.clone());
             async move {
-                claims::list(
-                    &store,
-                    &filter,
-                    sort,
-                    &PageRequest { limit, after },
-                    false,
-                    expand,
-                )
-                .await
+                let page = PageRequest { limit, after };
+                claims::list(&store, &filter, sort, &page, false, expand).await
             }
         })
         .await;
+    }
+    if format == Format::Json && expand == Expand::default() {
+        let page =
+            claims::list_documents(&store, &filter, sort, &paging.page, paging.count).await?;
+        return Ok(page_response::<ClaimDocument, StoredClaimList>(
+            &req, &list, page,
+        ));
     }
     // A JSON-LD claim carries its appearances, sources and reviews.
     let expand = if format == Format::JsonLd {
@@ -471,6 +482,15 @@ async fn get_claim(
     } else {
         expand
     };
+    if format == Format::Json && expand == Expand::default() {
+        let (document, version) = documents::document(&store, &path.id)
+            .await?
+            .ok_or_else(|| claim_not_found(&path.id))?;
+        // The stored version is the ETag of these bytes: nothing needs to hash them again.
+        return Ok(HttpResponse::Ok()
+            .insert_header((actix_web::http::header::ETAG, version))
+            .json(document));
+    }
     let claim = claims::get(&store, &path.id, expand)
         .await?
         .ok_or_else(|| claim_not_found(&path.id))?;

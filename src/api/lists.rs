@@ -16,7 +16,7 @@ use crate::domain::{
     Appearance, Assessment, Claim, Claimant, Estimate, Indicator, RevisionStep, Source, Topic,
 };
 use crate::store::history::HistoryEntry;
-use crate::store::{Keyset, Page, Store, name_languages};
+use crate::store::{ClaimDocument, Keyset, Page, Store, name_languages};
 
 macro_rules! paged_list {
     ($(#[$meta:meta])* $name:ident of $item:ty) => {
@@ -57,6 +57,25 @@ paged_list!(
     /// A page of claims.
     ClaimList of Claim
 );
+/// A page of claims as stored: [`ClaimList`]'s JSON, made of documents that are not parsed.
+#[derive(Debug, Serialize)]
+pub struct StoredClaimList {
+    data: Vec<ClaimDocument>,
+    next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<i64>,
+}
+
+impl From<(Vec<ClaimDocument>, Option<String>, Option<i64>)> for StoredClaimList {
+    fn from((data, next_cursor, total): (Vec<ClaimDocument>, Option<String>, Option<i64>)) -> Self {
+        StoredClaimList {
+            data,
+            next_cursor,
+            total,
+        }
+    }
+}
+
 paged_list!(
     /// A page of claimants.
     ClaimantList of Claimant

@@ -29,9 +29,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let claims = store
                 .reindex()
                 .await
-                .context("rebuilding the search indexes")?;
+                .context("rebuilding the search indexes and claim documents")?;
             store.close().await;
-            tracing::info!(claims, "search indexes rebuilt");
+            tracing::info!(claims, "search indexes and claim documents rebuilt");
             Ok(())
         }
         Some(Command::Token { command, database }) => {

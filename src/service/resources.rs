@@ -202,7 +202,7 @@ impl Resource for Assessments<'_> {
         _before: &Assessment,
         _token: &str,
     ) -> Result<(), WriteError> {
-        store::remove_assessment(tx, id).await
+        store::remove_assessment(tx, self.claim, id).await
     }
 }
 

@@ -8,8 +8,8 @@
 mod sqlite;
 
 pub use sqlite::{
-    Store, claimants, claims, dataset, generate, history, import, name_languages, search, sources,
-    taxonomy, tokens, track_record, version, writes,
+    Store, claimants, claims, dataset, documents, generate, history, import, name_languages,
+    search, sources, taxonomy, tokens, track_record, version, writes,
 };
 
 /// The database file was removed or replaced while the server had it open. SQLite goes on
@@ -107,5 +107,40 @@ impl Keyset {
             id: id.to_owned(),
             position: None,
         }
+    }
+}
+
+/// A claim as stored: the JSON of GET /v1/claims/{id}, which the server writes out as it is,
+/// without parsing it.
+#[derive(Debug, Clone)]
+pub struct ClaimDocument(pub(crate) Box<serde_json::value::RawValue>);
+
+impl ClaimDocument {
+    /// The document with a search's fields for it (`snippet`, `snippet_lang`, `matched_in`),
+    /// placed where a claim has them: before `created_at`, the second last of its members.
+    pub fn with_marks<T: serde::Serialize>(self, marks: &T) -> ClaimDocument {
+        let Ok(marks) = serde_json::to_string(marks) else {
+            return self;
+        };
+        let members = marks.trim_start_matches('{').trim_end_matches('}');
+        let body = self.0.get();
+        // Inside a JSON string a quote is escaped, so this is the member itself.
+        let Some(at) = body.rfind(",\"created_at\":") else {
+            return self;
+        };
+        if members.is_empty() {
+            return self;
+        }
+        let spliced = format!("{},{members}{}", &body[..at], &body[at..]);
+        match serde_json::value::RawValue::from_string(spliced) {
+            Ok(raw) => ClaimDocument(raw),
+            Err(_) => self,
+        }
+    }
+}
+
+impl serde::Serialize for ClaimDocument {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }

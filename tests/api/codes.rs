@@ -222,7 +222,7 @@ async fn produce(app: &TestApp, code: &str) -> (Answer, StatusCode) {
                 .execute(&mut other)
                 .await
                 .unwrap();
-            sqlx::query("drop table claim_texts")
+            sqlx::query("drop table claim_documents")
                 .execute(&mut other)
                 .await
                 .unwrap();

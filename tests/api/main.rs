@@ -11,6 +11,7 @@ mod compression;
 mod curation;
 mod cursors;
 mod dataset;
+mod documents;
 mod errors;
 mod faults;
 mod figures;

@@ -15,7 +15,8 @@ async fn ndjson_of_many_claims_streams_in_bounded_memory() {
     let (dir, db) = temp_db();
     server::claimtrail(&db, &["migrate"]);
     // The server loads the dataset as it starts; the claims are added beside it, by another
-    // writer, the way a bulk load would.
+    // writer, the way a bulk load by SQL would, which then has `claimtrail reindex` render their
+    // documents and index them.
     let server = Server::start(&db, &dir.path().join("server.log"));
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
@@ -39,6 +40,7 @@ async fn ndjson_of_many_claims_streams_in_bounded_memory() {
     .await
     .unwrap();
     pool.close().await;
+    server::claimtrail(&db, &["reindex"]);
 
     let client = reqwest::Client::new();
     // Warm up: the first page, then note the peak so far.

@@ -12,6 +12,7 @@ use crate::domain::{
     Quantity, Source,
 };
 use crate::search::{SearchQuery, best_passage};
+use crate::store::ClaimDocument;
 
 /// Filters on `GET /v1/claims`. Different fields combine with AND; the values of one field with OR.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -232,18 +233,17 @@ impl ClaimSort {
         }
     }
 
-    /// The keyset position of a claim in this order.
-    fn keyset_of(self, claim: &Claim, rank: Option<f64>) -> Keyset {
+    /// The keyset position in this order of the claim `id`, stated on `stated_on` and last
+    /// changed at `updated_at`.
+    fn keyset_of(self, id: &str, stated_on: &str, updated_at: &str, rank: Option<f64>) -> Keyset {
         let key = match self {
-            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
-                claim.stated_on.clone()
-            }
-            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => claim.updated_at.clone(),
+            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => stated_on,
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => updated_at,
         };
         Keyset {
             rank: rank.filter(|_| self == ClaimSort::Relevance),
-            key: Some(key),
-            ..Keyset::by_id(&claim.id)
+            key: Some(key.to_owned()),
+            ..Keyset::by_id(id)
         }
     }
 }
@@ -584,14 +584,43 @@ fn list_query(
     sort: ClaimSort,
     page: &PageRequest,
     access: Access,
-    explain: bool,
+    shape: Shape,
 ) -> QueryBuilder<Sqlite> {
-    let mut qb = QueryBuilder::<Sqlite>::new(if explain { "explain query plan " } else { "" });
-    qb.push(CLAIM_COLUMNS).push(", p.rank as rank from (");
+    let mut qb = QueryBuilder::<Sqlite>::new(match shape {
+        Shape::Plan => "explain query plan select d.body, p.rank as rank from (",
+        Shape::Stored => "select c.id, c.stated_on, c.updated_at, d.body, p.rank as rank from (",
+        Shape::Assembled => "",
+    });
+    if shape == Shape::Assembled {
+        qb.push(CLAIM_COLUMNS).push(", p.rank as rank from (");
+    }
     push_page_ids(&mut qb, filter, sort, page, access);
-    qb.push(") p join claims c on c.id = p.id join claimants k on k.id = c.claimant_id");
+    qb.push(") p join claims c on c.id = p.id");
+    qb.push(match shape {
+        Shape::Assembled => " join claimants k on k.id = c.claimant_id",
+        Shape::Stored | Shape::Plan => " join claim_documents d on d.claim_id = c.id",
+    });
     push_order(&mut qb, sort, ranked(filter), "p.rank");
     qb
+}
+
+/// What a page of claims reads: the stored documents (what a page sends), the claims assembled
+/// from their rows (to embed related records in), or the plan of the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Stored,
+    Assembled,
+    Plan,
+}
+
+/// A claim of a page as stored, with what orders it.
+#[derive(FromRow)]
+struct StoredRow {
+    id: String,
+    stated_on: String,
+    updated_at: String,
+    body: String,
+    rank: Option<f64>,
 }
 
 /// Appends ORDER BY for `sort`: the search rank `rank` first when the order is by relevance.
@@ -790,7 +819,7 @@ pub async fn list(
         return Ok(Page::empty(with_total.then_some(0)));
     }
     let access = access(store, filter, sort, page).await?;
-    let rows: Vec<RankedClaimRow> = list_query(filter, sort, page, access, false)
+    let rows: Vec<RankedClaimRow> = list_query(filter, sort, page, access, Shape::Assembled)
         .build_query_as()
         .fetch_all(store.reader())
         .await?;
@@ -798,24 +827,93 @@ pub async fn list(
         .into_iter()
         .map(|row| {
             let claim = Claim::try_from(row.claim)?;
-            let keyset = sort.keyset_of(&claim, row.rank);
+            let keyset = sort.keyset_of(&claim.id, &claim.stated_on, &claim.updated_at, row.rank);
             Ok((claim, keyset))
         })
         .collect::<Result<Vec<(Claim, Keyset)>, sqlx::Error>>()?;
 
-    let total = if with_total {
-        let mut count = QueryBuilder::<Sqlite>::new("select count(*)");
-        push_from_where(&mut count, filter, Access::Planned);
-        Some(count.build_query_scalar().fetch_one(store.reader()).await?)
-    } else {
-        None
-    };
+    let total = total(store, filter, with_total).await?;
     let mut page = Page::from_rows(claims, page.limit, total);
     if let Some(query) = &filter.search {
         mark_matches(store, query, &mut page.items).await?;
     }
     embed(store, &mut page.items, expand).await?;
     Ok(page)
+}
+
+/// A page of claims matching `filter`, in `sort` order, as stored: what `list` returns without
+/// expansions, read in one statement and never parsed. With a search, each carries the passage
+/// that best matches it.
+pub async fn list_documents(
+    store: &Store,
+    filter: &ClaimFilter,
+    sort: ClaimSort,
+    page: &PageRequest,
+    with_total: bool,
+) -> Result<Page<ClaimDocument>, crate::store::Error> {
+    if filter.search.as_ref().is_some_and(SearchQuery::is_vacuous) {
+        return Ok(Page::empty(with_total.then_some(0)));
+    }
+    let access = access(store, filter, sort, page).await?;
+    let rows: Vec<StoredRow> = list_query(filter, sort, page, access, Shape::Stored)
+        .build_query_as()
+        .fetch_all(store.reader())
+        .await?;
+    let total = total(store, filter, with_total).await?;
+    let marks = match &filter.search {
+        Some(query) => {
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let mut conn = store.reader().acquire().await?;
+            Some((query, search::material(&mut conn, &ids).await?))
+        }
+        None => None,
+    };
+    let documents = rows
+        .into_iter()
+        .map(|row| {
+            let keyset = sort.keyset_of(&row.id, &row.stated_on, &row.updated_at, row.rank);
+            let mut document = super::documents::stored(row.body)?;
+            if let Some((query, material)) = &marks {
+                let passage = material
+                    .get(&row.id)
+                    .and_then(|m| best_passage(query, m.passages()));
+                if let Some(p) = passage {
+                    document = document.with_marks(&Marks {
+                        snippet: p.snippet,
+                        snippet_lang: p.lang,
+                        matched_in: p.field,
+                    });
+                }
+            }
+            Ok((document, keyset))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Page::from_rows(documents, page.limit, total))
+}
+
+/// What a search adds to a claim: the passage that best matches, as in [`Claim`].
+#[derive(serde::Serialize)]
+struct Marks {
+    snippet: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet_lang: Option<String>,
+    matched_in: crate::domain::MatchedIn,
+}
+
+/// How many claims match `filter`, when asked.
+async fn total(
+    store: &Store,
+    filter: &ClaimFilter,
+    with_total: bool,
+) -> Result<Option<i64>, crate::store::Error> {
+    if !with_total {
+        return Ok(None);
+    }
+    let mut count = QueryBuilder::<Sqlite>::new("select count(*)");
+    push_from_where(&mut count, filter, Access::Planned);
+    Ok(Some(
+        count.build_query_scalar().fetch_one(store.reader()).await?,
+    ))
 }
 
 /// Sets each claim's snippet from the passage that best matches the query.
@@ -848,7 +946,7 @@ pub async fn explain_list(
     page: &PageRequest,
 ) -> Result<Vec<String>, crate::store::Error> {
     let access = access(store, filter, sort, page).await?;
-    let rows: Vec<(i64, i64, i64, String)> = list_query(filter, sort, page, access, true)
+    let rows: Vec<(i64, i64, i64, String)> = list_query(filter, sort, page, access, Shape::Plan)
         .build_query_as()
         .fetch_all(store.reader())
         .await?;
@@ -1187,14 +1285,14 @@ mod tests {
             after: None,
         };
         loop {
-            let rows: Vec<RankedClaimRow> = list_query(filter, sort, &page, access, false)
+            let rows: Vec<StoredRow> = list_query(filter, sort, &page, access, Shape::Stored)
                 .build_query_as()
                 .fetch_all(store.reader())
                 .await
                 .unwrap();
             let mut keysets: Vec<Keyset> = rows
                 .into_iter()
-                .map(|row| sort.keyset_of(&Claim::try_from(row.claim).unwrap(), row.rank))
+                .map(|row| sort.keyset_of(&row.id, &row.stated_on, &row.updated_at, row.rank))
                 .collect();
             let more = keysets.len() > page.limit as usize;
             keysets.truncate(page.limit as usize);

@@ -557,6 +557,9 @@ pub async fn load(store: &Store, dataset: &Dataset) -> anyhow::Result<LoadOutcom
     super::search::rebuild(&mut tx)
         .await
         .context("indexing the dataset for search")?;
+    super::documents::render_all(&mut tx)
+        .await
+        .context("rendering the dataset's claims")?;
     tx.commit().await?;
     Ok(LoadOutcome::Loaded {
         claims: dataset.claims.len(),

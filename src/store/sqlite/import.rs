@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 
 use super::Store;
 use super::dataset::{self, HistoryRecord, TokenRecord};
-use super::search;
 use super::tokens::now;
 use super::writes::{
     Change, TermKind, Tx, WriteError, check_references, problem, save_term, write_appearance,
     write_assessment, write_claim, write_claimant, write_source,
 };
+use super::{documents, search};
 use crate::domain::{
     AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, HistoryResource,
     SourceInput, TermInput,
@@ -418,7 +418,13 @@ pub async fn import(
     claims.sort_unstable();
     claims.dedup();
     search::index_claims(tx.conn(), &claims).await?;
-    // Last, so that no write above stamps a record again.
+    // Last, so that no write above stamps a record again; a claim shows its times, so its
+    // document is rendered again with them.
+    let restamped: Vec<String> = stamps_of
+        .iter()
+        .filter(|(resource, ..)| *resource == "claim")
+        .map(|(_, id, _)| id.clone())
+        .collect();
     for (resource, id, stamps) in stamps_of {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "update {resource}s set created_at = ?, updated_at = ? where id = ?"
@@ -429,6 +435,8 @@ pub async fn import(
         .execute(tx.conn())
         .await?;
     }
+    let restamped: Vec<&str> = restamped.iter().map(String::as_str).collect();
+    documents::render(tx.conn(), &restamped).await?;
     let revoked_now = now();
     for (line, t) in &tokens {
         dataset::insert_token(tx.conn(), t, &revoked_now)

@@ -4,6 +4,7 @@
 pub mod claimants;
 pub mod claims;
 pub mod dataset;
+pub mod documents;
 pub mod generate;
 pub mod history;
 pub mod import;
@@ -127,6 +128,7 @@ impl Store {
             .await
             .context("applying migrations")?;
         rekey_search(&write).await?;
+        fill_documents(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(read_connections.max(1))
             // A connection to a local file does not go stale; the check is a round trip to the
@@ -210,6 +212,22 @@ async fn rekey_search(write: &SqlitePool) -> anyhow::Result<()> {
         .context("re-keying the claim search index")?;
     tx.commit().await?;
     tracing::info!(claims, "claim search index re-keyed");
+    Ok(())
+}
+
+/// Renders every claim's document once if some have none (a database from before documents);
+/// a database written by this version always has them all.
+async fn fill_documents(write: &SqlitePool) -> anyhow::Result<()> {
+    let mut tx = write.begin().await?;
+    if !documents::missing(&mut tx).await? {
+        return Ok(());
+    }
+    tracing::info!("rendering every claim's document, once");
+    let claims = documents::render_all(&mut tx)
+        .await
+        .context("rendering claim documents")?;
+    tx.commit().await?;
+    tracing::info!(claims, "claim documents rendered");
     Ok(())
 }
 

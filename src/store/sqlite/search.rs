@@ -423,10 +423,12 @@ pub async fn index_source(conn: &mut SqliteConnection, id: &str) -> Result<(), s
 }
 
 impl Store {
-    /// Rebuilds every search index in one transaction; returns how many claims were indexed.
+    /// Rebuilds every search index and every claim's document in one transaction; returns how
+    /// many claims were indexed.
     pub async fn reindex(&self) -> Result<u64, crate::store::Error> {
         let mut tx = self.writer().begin().await?;
         let indexed = rebuild(&mut tx).await?;
+        super::documents::render_all(&mut tx).await?;
         tx.commit().await?;
         Ok(indexed)
     }

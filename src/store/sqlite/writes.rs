@@ -9,7 +9,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::claims::{appearances_on, assessments_on, fetch_on};
 use super::tokens::now;
-use super::{Store, search};
+use super::{Store, documents, search};
 use crate::domain::{
     Appearance, AppearanceInput, Assessment, AssessmentInput, Claim, ClaimInput, Claimant,
     ClaimantInput, Dimension, FieldProblem, HistoryResource, Indicator, Source, SourceInput,
@@ -265,7 +265,9 @@ pub(super) async fn check_references(
     }
 }
 
-/// Writes a claim's own row and its texts, topics and quantities (replacing any it had).
+/// Writes a claim's own row and its texts, topics and quantities (replacing any it had), and
+/// renders its document and those of the claims it revises now and revised before (their
+/// `superseded_by` changes with it).
 pub(super) async fn write_claim(
     conn: &mut SqliteConnection,
     id: &str,
@@ -273,6 +275,12 @@ pub(super) async fn write_claim(
     at: &str,
     create: bool,
 ) -> Result<(), WriteError> {
+    let revised_before: Option<String> =
+        sqlx::query_scalar("select supersedes from claims where id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
     let (due_on, due_precision) = match input.horizon {
         Some((d, p)) => (Some(d.to_iso()), Some(p.as_str())),
         None => (None, None),
@@ -359,6 +367,10 @@ pub(super) async fn write_claim(
         .execute(&mut *conn)
         .await?;
     }
+    let revised = [revised_before.as_deref(), input.supersedes.as_deref()];
+    let mut touched: Vec<&str> = revised.into_iter().flatten().collect();
+    touched.push(id);
+    documents::render(conn, &touched).await?;
     Ok(())
 }
 
@@ -445,6 +457,10 @@ pub async fn remove_claim(tx: &mut Tx, id: &str, before: &Claim) -> Result<(), W
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    // The claim it revised is the latest of its chain again.
+    if let Some(revised) = &before.supersedes {
+        documents::render(conn, &[revised]).await?;
+    }
     Ok(())
 }
 
@@ -530,6 +546,7 @@ pub(super) async fn write_appearance(
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    documents::render(conn, &[claim_id]).await?;
     Ok(())
 }
 
@@ -581,6 +598,7 @@ pub async fn remove_appearance(tx: &mut Tx, claim_id: &str, id: &str) -> Result<
         .execute(&mut *conn)
         .await?;
     search::index_claims(conn, &[claim_id.to_owned()]).await?;
+    documents::render(conn, &[claim_id]).await?;
     Ok(())
 }
 
@@ -625,6 +643,8 @@ pub(super) async fn write_assessment(
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    // The claim counts its assessments, and the latest sets its status.
+    documents::render(conn, &[claim_id]).await?;
     Ok(())
 }
 
@@ -650,11 +670,13 @@ pub async fn save_assessment(
 }
 
 /// Deletes an assessment; the claim's status falls back to the one before.
-pub async fn remove_assessment(tx: &mut Tx, id: &str) -> Result<(), WriteError> {
+pub async fn remove_assessment(tx: &mut Tx, claim_id: &str, id: &str) -> Result<(), WriteError> {
+    let conn = tx.conn();
     sqlx::query("delete from assessments where id = ?")
         .bind(id)
-        .execute(tx.conn())
+        .execute(&mut *conn)
         .await?;
+    documents::render(conn, &[claim_id]).await?;
     Ok(())
 }
 
@@ -817,6 +839,7 @@ pub async fn remove_term(
             record(conn, change, token, &before, &after).await?;
         }
         search::index_claims(conn, &users).await?;
+        render_each(conn, &users).await?;
     }
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "delete from {} where id = ?",
@@ -826,6 +849,12 @@ pub async fn remove_term(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Renders the documents of the claims `ids`.
+async fn render_each(conn: &mut SqliteConnection, ids: &[String]) -> Result<(), sqlx::Error> {
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    documents::render(conn, &ids).await
 }
 
 /// Up to ten ids, and how many there are in all, for a 409 that names what still refers.
@@ -928,8 +957,10 @@ pub(super) async fn write_claimant(
     }
     search::index_claimant(conn, id).await?;
     if !create {
+        // Its claims show its name.
         let claims = ids_where(conn, "select id from claims where claimant_id = ?", id).await?;
         search::index_claims(conn, &claims).await?;
+        render_each(conn, &claims).await?;
     }
     Ok(())
 }
@@ -1060,6 +1091,16 @@ pub(super) async fn write_source(
             .await?;
     }
     search::index_source(conn, id).await?;
+    if !create {
+        // The claims that appear in it count their appearances by how it was checked.
+        let claims = ids_where(
+            conn,
+            "select distinct claim_id from appearances where source_id = ?",
+            id,
+        )
+        .await?;
+        render_each(conn, &claims).await?;
+    }
     Ok(())
 }
 

@@ -3,6 +3,8 @@ use std::path::PathBuf;
 use claimtrail::config::{DatabaseArgs, LimitArgs, ServeArgs};
 use claimtrail::domain::CalendarDate;
 use claimtrail::startup::Application;
+use claimtrail::store::Store;
+use claimtrail::store::import::{ImportLine, import};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
@@ -171,52 +173,59 @@ impl TestApp {
     }
 
     /// Inserts `n` claims by OpenAI (`bulk-1` …), stated over `days` days from 2020-01-01, each
-    /// with an English text, the way another writer would.
+    /// with an English text of its own, the way another writer would.
     pub async fn insert_bulk(&self, n: u32, days: u32) {
-        let db = self.db().await;
-        sqlx::query(
-            "with recursive n(i) as (select 1 union all select i + 1 from n where i < ?) \
-             insert into claims (id, claimant_id, kind, stated_on, stated_precision, created_at, updated_at) \
-             select 'bulk-' || i, 'openai', 'assertion', date('2020-01-01', '+' || (i % ?) || ' days'), 'day', \
-             '2026-11-29T00:00:00Z', '2026-11-29T00:00:00Z' from n",
-        )
-        .bind(n)
-        .bind(days)
-        .execute(&db)
-        .await
-        .expect("claims inserted");
-        sqlx::query(
-            "insert into claim_texts (claim_id, lang, text) \
-             select id, 'en', 'Bulk claim ' || id || ' about power for AI compute, ' || hex(randomblob(40)) \
-             from claims where id like 'bulk-%'",
-        )
-        .execute(&db)
-        .await
-        .expect("texts inserted");
-        db.close().await;
+        let mut rng = fastrand::Rng::with_seed(u64::from(n));
+        let first = time::macros::date!(2020 - 01 - 01);
+        let lines = (1..=n).map(|i| {
+            let stated_on = first + time::Duration::days(i64::from(i % days));
+            // Text that does not compress, so that an export of them is long when coded too.
+            let noise: String = (0..40).map(|_| format!("{:02X}", rng.u8(..))).collect();
+            let text = format!("Bulk claim bulk-{i} about power for AI compute, {noise}");
+            claim_line(
+                &format!("bulk-{i}"),
+                "openai",
+                &stated_on.to_string(),
+                &text,
+            )
+        });
+        self.import_as_another_writer(lines.collect()).await;
     }
 
     /// Inserts a claim by Musk the way another writer would.
     pub async fn insert_claim(&self, id: &str, stated_on: &str) {
-        let db = self.db().await;
-        sqlx::query(
-            "insert into claims (id, claimant_id, kind, stated_on, stated_precision, created_at, updated_at) \
-             values (?, 'elon-musk', 'assertion', ?, 'day', '2026-11-29T01:00:00Z', '2026-11-29T01:00:00Z')",
-        )
-        .bind(id)
-        .bind(stated_on)
-        .execute(&db)
-        .await
-        .expect("claim inserted");
-        sqlx::query(
-            "insert into claim_texts (claim_id, lang, text) values (?, 'en', 'A test claim.')",
-        )
-        .bind(id)
-        .execute(&db)
-        .await
-        .expect("text inserted");
-        db.close().await;
+        let line = claim_line(id, "elon-musk", stated_on, "A test claim.");
+        self.import_as_another_writer(vec![line]).await;
     }
+
+    /// Imports `lines` as another process would: through a store of its own on the same file,
+    /// keeping the times the lines carry.
+    async fn import_as_another_writer(&self, lines: Vec<Value>) {
+        let store = Store::open(&self.db_path, 1, None)
+            .await
+            .expect("database opens");
+        let lines = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let Value::Object(map) = line else {
+                    unreachable!("a line is an object")
+                };
+                (i + 1, ImportLine::parse(i + 1, map).expect("a valid line"))
+            })
+            .collect();
+        import(&store, lines, "", true).await.expect("imported");
+        store.close().await;
+    }
+}
+
+/// An import line of an assertion by `claimant`, created and changed at one fixed time.
+fn claim_line(id: &str, claimant: &str, stated_on: &str, text: &str) -> Value {
+    serde_json::json!({
+        "type": "claim", "id": id, "claimant": claimant, "kind": "assertion",
+        "stated_on": stated_on, "text": {"en": text},
+        "created_at": "2026-11-29T01:00:00Z", "updated_at": "2026-11-29T01:00:00Z"
+    })
 }
 
 /// `data[].id` of a list body.
