@@ -3,9 +3,10 @@
 //! each shape must reach its rows through an index, never by reading every claim, and a page
 //! in an order an index has must not be sorted in a temporary B-tree.
 
+use claimtrail::domain::{ClaimFilter, ClaimSort};
 use claimtrail::domain::{ClaimKind, LanguageTag, Measure};
 use claimtrail::search::SearchQuery;
-use claimtrail::store::claims::{ClaimFilter, ClaimSort, explain_list};
+use claimtrail::store::claims::explain_list;
 use claimtrail::store::{Keyset, PageRequest, Store, generate, track_record};
 
 fn plan_claims() -> u64 {

@@ -12,7 +12,7 @@ use super::linked_data;
 use super::lists::{ClaimantList, respond};
 use super::params::{FieldErrors, FormatParams, Query, QueryParams, SearchListParams};
 use crate::domain::{CalendarDate, Claimant, InvalidValue, TrackRecord};
-use crate::store::{PageRequest, Store, claimants, track_record};
+use crate::store::{Named, PageRequest, Store, claimants, track_record};
 
 use super::auth::{Writer, guard_writes};
 use super::body::JsonBody;
@@ -78,7 +78,7 @@ async fn list_claimants(
         &store,
         &list,
         paging,
-        Some("claimants"),
+        Some(Named::Claimants),
         Some(linked_data::claimant),
         move |after, limit, total| {
             let (store, search) = (reader.clone(), search.clone());

@@ -17,15 +17,11 @@ use super::params::{
     FieldErrors, FormatParams, ListParams, Query, QueryParams, parse_bool, parse_nonempty,
 };
 use crate::domain::{
-    CalendarDate, Claim, ClaimKind, ClaimStatus, EvidenceFilter, Expansion, InvalidValue,
-    LanguageTag, Measure, parse_region, revision_steps,
+    CalendarDate, Claim, ClaimFilter, ClaimKind, ClaimSort, ClaimStatus, EvidenceFilter, Expand,
+    Expansion, InvalidValue, LanguageTag, Measure, parse_region, revision_steps,
 };
 use crate::search::SearchQuery;
-use crate::store::{
-    ClaimDocument, PageRequest, Store,
-    claims::{self, ClaimFilter, ClaimSort, Expand},
-    documents, taxonomy,
-};
+use crate::store::{ClaimDocument, PageRequest, Store, claims, documents, taxonomy};
 
 use super::auth::{Writer, guard_writes};
 use super::body::JsonBody;

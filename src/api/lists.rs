@@ -16,7 +16,7 @@ use crate::domain::{
     Appearance, Assessment, Claim, Claimant, Estimate, Indicator, RevisionStep, Source, Topic,
 };
 use crate::store::history::HistoryEntry;
-use crate::store::{ClaimDocument, Keyset, Page, Store, name_languages};
+use crate::store::{ClaimDocument, Keyset, Named, Page, Store, name_languages};
 
 macro_rules! paged_list {
     ($(#[$meta:meta])* $name:ident of $item:ty) => {
@@ -161,14 +161,14 @@ fn next_link(req: &HttpRequest, cursor: &str) -> String {
 
 /// Answers a list endpoint in the format asked for: a page as JSON or JSON-LD (`node` maps an
 /// item to JSON-LD; without it JSON-LD is not offered), or every match as streamed CSV or
-/// NDJSON. `fetch(after, limit, with_total)` reads a page. `names` is the table whose name
+/// NDJSON. `fetch(after, limit, with_total)` reads a page. `names` is the kind of record whose name
 /// languages become CSV columns.
 pub async fn respond<T, L, F, Fut>(
     req: &HttpRequest,
     store: &Store,
     list: &str,
     paging: Paging,
-    names: Option<&'static str>,
+    names: Option<Named>,
     node: Option<fn(&T) -> Value>,
     fetch: F,
 ) -> Result<HttpResponse, ApiError>
@@ -186,8 +186,8 @@ where
     let format = negotiate(req, paging.format, supported)?;
     if format.streams() {
         let mut languages = BTreeMap::new();
-        if let Some(table) = names {
-            languages.insert("names".to_owned(), name_languages(store, table).await?);
+        if let Some(named) = names {
+            languages.insert("names".to_owned(), name_languages(store, named).await?);
         }
         let layout = CsvLayout::new(languages);
         return formats::stream(format, paging.page.after, layout, move |after, limit| {

@@ -11,9 +11,9 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError};
 use super::formats::{Format, parse_format};
+use crate::domain::HistoryFilter;
 use crate::domain::{HistoryResource, InvalidValue};
 use crate::search::SearchQuery;
-use crate::store::history::HistoryFilter;
 use crate::store::{Keyset, PageRequest};
 
 /// The query parameters of one operation.

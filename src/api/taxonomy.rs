@@ -11,8 +11,9 @@ use super::formats::{self, CsvLayout, negotiate};
 use super::linked_data;
 use super::lists::{EstimateList, IndicatorList, TopicList, respond};
 use super::params::{FieldErrors, FormatParams, ListParams, Query, QueryParams};
+use crate::domain::EstimateFilter;
 use crate::domain::{CalendarDate, Estimate, EvidenceFilter, Indicator, Topic, parse_region};
-use crate::store::{PageRequest, Store, taxonomy, taxonomy::EstimateFilter};
+use crate::store::{Named, PageRequest, Store, taxonomy};
 
 use super::auth::{Writer, guard_writes};
 use super::body::JsonBody;
@@ -94,7 +95,7 @@ async fn list_topics(
         &store,
         LIST,
         paging,
-        Some("topics"),
+        Some(Named::Topics),
         Some(linked_data::topic),
         move |after, limit, total| {
             let store = reader.clone();
@@ -187,7 +188,7 @@ async fn list_indicators(
         &store,
         LIST,
         paging,
-        Some("indicators"),
+        Some(Named::Indicators),
         Some(linked_data::indicator),
         move |after, limit, total| {
             let store = reader.clone();

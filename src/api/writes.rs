@@ -12,10 +12,11 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, FieldError, FieldErrors, ProblemCode};
 use super::params::{QueryParams, parse_bool};
+use crate::domain::Expand;
 use crate::domain::FieldProblem;
 use crate::service::{self, Created, Idempotency, Preconditions, Resource, WriteError};
 use crate::store::Store;
-use crate::store::claims::{self, Expand};
+use crate::store::claims;
 
 impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> ApiError {

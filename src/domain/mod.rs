@@ -3,12 +3,14 @@
 //! Nothing here knows about HTTP or SQL: the `api` layer parses input into these types and the
 //! `store` layer builds the records from rows.
 
+mod filters;
 mod input;
 mod records;
 mod revisions;
 mod units;
 mod values;
 
+pub use filters::*;
 pub use input::{
     AppearanceInput, AssessmentInput, ClaimInput, ClaimantInput, FieldProblem, MAX_ITEMS, MAX_TEXT,
     QuantityInput, SourceInput, TermInput, etag_of, gzip_etag, parse_timestamp,

@@ -110,6 +110,14 @@ impl Keyset {
     }
 }
 
+/// The records whose names are given per language, each language a CSV column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Claimants,
+    Topics,
+    Indicators,
+}
+
 /// A claim as stored: the JSON of GET /v1/claims/{id}, which the server writes out as it is,
 /// without parsing it.
 #[derive(Debug, Clone)]

@@ -1,7 +1,8 @@
 use std::collections::BTreeSet;
 
+use claimtrail::domain::{ClaimFilter, ClaimSort};
 use claimtrail::search::SearchQuery;
-use claimtrail::store::claims::{ClaimFilter, ClaimSort, explain_list};
+use claimtrail::store::claims::explain_list;
 use claimtrail::store::{PageRequest, Store};
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -5,7 +5,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{Keyset, Page, PageRequest, Store, from_json};
-use crate::domain::HistoryResource;
+use crate::domain::{HistoryFilter, HistoryResource};
 
 /// One recorded write.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -34,15 +34,6 @@ pub struct HistoryEntry {
 
 /// seq, resource, resource_id, action, token_id, at, diff.
 type HistoryRow = (i64, String, String, String, Option<String>, String, String);
-
-/// Which history entries to list: every filter given holds for each.
-#[derive(Debug, Default)]
-pub struct HistoryFilter {
-    /// Writes to a claim and to its appearances and assessments.
-    pub claim: Option<String>,
-    pub resource: Option<HistoryResource>,
-    pub id: Option<String>,
-}
 
 /// History entries, newest first; with `with_total`, how many match in all.
 pub async fn history(

@@ -21,7 +21,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Error, FileGone, Keyset, Page, PageRequest};
+use super::{Error, FileGone, Keyset, Named, Page, PageRequest};
 use crate::search::SearchQuery;
 use anyhow::Context;
 use serde::de::DeserializeOwned;
@@ -463,12 +463,16 @@ where
     row.map(T::try_from).transpose()
 }
 
-/// The languages the names of a table's rows are given in, for one CSV column each.
-/// `table` is one of ours (claimants, topics, indicators), never client input.
+/// The languages the names of a kind of record are given in, for one CSV column each.
 pub async fn name_languages(
     store: &Store,
-    table: &'static str,
+    named: Named,
 ) -> Result<Vec<String>, crate::store::Error> {
+    let table = match named {
+        Named::Claimants => "claimants",
+        Named::Topics => "topics",
+        Named::Indicators => "indicators",
+    };
     let mut qb = QueryBuilder::<Sqlite>::new(format!(
         "select distinct j.key from {table} t, json_each(t.names) j order by j.key"
     ));

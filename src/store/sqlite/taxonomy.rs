@@ -9,7 +9,7 @@ use super::{
     push_ids, push_list,
 };
 use crate::domain::{
-    CalendarDate, ClaimantRef, Dimension, Estimate, EvidenceFilter, Indicator, LocalizedText, Topic,
+    ClaimantRef, Dimension, Estimate, EstimateFilter, Indicator, LocalizedText, Topic,
 };
 
 const TOPIC_COLUMNS: &str = r#"
@@ -141,16 +141,6 @@ pub async fn dimensions(
     rows.into_iter()
         .map(|(id, d)| Ok((id, parse_column("dimension", &d)?)))
         .collect()
-}
-
-/// Filters on an indicator's estimates.
-#[derive(Debug, Clone, Default)]
-pub struct EstimateFilter {
-    pub subjects: Vec<String>,
-    pub stated_since: Option<CalendarDate>,
-    pub stated_until: Option<CalendarDate>,
-    /// What the figures' claims must rest on; `None`: anything but unverified sources alone.
-    pub evidence: Option<EvidenceFilter>,
 }
 
 #[derive(FromRow)]

@@ -7,9 +7,8 @@ use super::{
     push_rank, search,
 };
 use crate::domain::{
-    Appearance, AppearanceSummary, Assessment, CalendarDate, Claim, ClaimKind, ClaimStatus,
-    ClaimantRef, EvidenceFilter, EvidenceSummary, Horizon, LanguageTag, LocalizedText, Measure,
-    Quantity, Source,
+    Appearance, AppearanceSummary, Assessment, Claim, ClaimFilter, ClaimSort, ClaimantRef,
+    EvidenceFilter, EvidenceSummary, Expand, Horizon, LocalizedText, Quantity, Source,
 };
 use crate::search::{SearchQuery, best_passage};
 use crate::store::ClaimDocument;
@@ -22,186 +21,6 @@ use query::*;
 use rows::*;
 pub use rows::{appearances, assessments, revision_chain, text_languages};
 pub(crate) use rows::{appearances_on, assessments_on, fetch_on};
-
-/// Filters on `GET /v1/claims`. Different fields combine with AND; the values of one field with OR.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ClaimFilter {
-    /// Claimant ids, aliases or names.
-    pub claimants: Vec<String>,
-    pub topics: Vec<String>,
-    pub kinds: Vec<ClaimKind>,
-    pub statuses: Vec<ClaimStatus>,
-    /// Sources the claim appears in or originates from.
-    pub sources: Vec<String>,
-    /// Languages of the claim's text or appearances; `zh` also matches `zh-CN` and `zh-TW`.
-    pub langs: Vec<LanguageTag>,
-    pub stated_since: Option<CalendarDate>,
-    pub stated_until: Option<CalendarDate>,
-    pub due_before: Option<CalendarDate>,
-    pub due_after: Option<CalendarDate>,
-    /// `Some(true)`: only the latest claim of each revision chain; `Some(false)`: only revised ones.
-    pub current: Option<bool>,
-    /// Full-text search over claim texts, appearance quotes and notes, and claimant names.
-    pub search: Option<SearchQuery>,
-    /// Claims with a quantity of one of these indicators, ...
-    pub indicators: Vec<String>,
-    /// ... about one of these subjects, ...
-    pub subjects: Vec<String>,
-    /// ... at least this large ...
-    pub value_min: Option<Measure>,
-    /// ... and at most this large: all conditions hold for one and the same quantity.
-    pub value_max: Option<Measure>,
-    /// What the claims' evidence must rest on; `None`, as default listings have it: anything
-    /// but unverified sources alone.
-    pub evidence: Option<EvidenceFilter>,
-}
-
-impl ClaimFilter {
-    fn filters_quantities(&self) -> bool {
-        !self.indicators.is_empty()
-            || !self.subjects.is_empty()
-            || self.value_min.is_some()
-            || self.value_max.is_some()
-    }
-
-    /// Whether the filter's conditions are all among those `kept` copies into a default filter.
-    fn only(&self, kept: impl FnOnce(&ClaimFilter) -> ClaimFilter) -> bool {
-        kept(self) == *self
-    }
-
-    /// Whether the filter has conditions on figures and dates only.
-    fn only_figures_and_dates(&self) -> bool {
-        self.only(|f| ClaimFilter {
-            indicators: f.indicators.clone(),
-            subjects: f.subjects.clone(),
-            value_min: f.value_min,
-            value_max: f.value_max,
-            stated_since: f.stated_since,
-            stated_until: f.stated_until,
-            ..ClaimFilter::default()
-        })
-    }
-
-    /// Whether the filter is a search and nothing else.
-    fn only_search(&self) -> bool {
-        self.only(|f| ClaimFilter {
-            search: f.search.clone(),
-            ..ClaimFilter::default()
-        })
-    }
-}
-
-/// The orders a claim list can be read in. Each is a keyset over `(column, id)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClaimSort {
-    /// Best match first (the highest score of `SearchQuery::fts_scores`), then newest, then
-    /// id; only with a search.
-    Relevance,
-    StatedOnDesc,
-    StatedOnAsc,
-    UpdatedAtDesc,
-    UpdatedAtAsc,
-}
-
-impl ClaimSort {
-    pub const ALL: &'static [ClaimSort] = &[
-        ClaimSort::Relevance,
-        ClaimSort::StatedOnDesc,
-        ClaimSort::StatedOnAsc,
-        ClaimSort::UpdatedAtDesc,
-        ClaimSort::UpdatedAtAsc,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClaimSort::Relevance => "-relevance",
-            ClaimSort::StatedOnDesc => "-stated_on",
-            ClaimSort::StatedOnAsc => "stated_on",
-            ClaimSort::UpdatedAtDesc => "-updated_at",
-            ClaimSort::UpdatedAtAsc => "updated_at",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ClaimSort> {
-        ClaimSort::ALL
-            .iter()
-            .copied()
-            .find(|sort| sort.as_str() == s)
-    }
-
-    /// The column, from an allow-list: sort keys never reach SQL as text from the client.
-    fn column(self) -> &'static str {
-        match self {
-            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
-                "c.stated_on"
-            }
-            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => "c.updated_at",
-        }
-    }
-
-    /// The index that holds claims in this order.
-    fn index(self) -> Option<&'static str> {
-        match self {
-            ClaimSort::Relevance => None,
-            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => Some("claims_by_stated_on"),
-            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => Some("claims_by_updated_at"),
-        }
-    }
-
-    fn descending(self) -> bool {
-        !matches!(self, ClaimSort::StatedOnAsc | ClaimSort::UpdatedAtAsc)
-    }
-
-    /// Whether `key`, a cursor's position, can be one that [`keyset_of`](Self::keyset_of)
-    /// made: present, and for `stated_on` (which relevance breaks ties by) a date, as the
-    /// schema holds them. The search index reads that key as a day and the table compares it
-    /// as text; only a date means the same to both. `updated_at` is only compared as text.
-    pub fn takes_key(self, key: Option<&str>) -> bool {
-        let Some(key) = key else {
-            return false;
-        };
-        match self {
-            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
-                time::Date::parse(
-                    key,
-                    time::macros::format_description!("[year]-[month]-[day]"),
-                )
-                .is_ok()
-            }
-            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => true,
-        }
-    }
-
-    /// The keyset position in this order of the claim `id`, stated on `stated_on` and last
-    /// changed at `updated_at`.
-    fn keyset_of(self, id: &str, stated_on: &str, updated_at: &str, rank: Option<f64>) -> Keyset {
-        let key = match self {
-            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => stated_on,
-            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => updated_at,
-        };
-        Keyset {
-            rank: rank.filter(|_| self == ClaimSort::Relevance),
-            key: Some(key.to_owned()),
-            ..Keyset::by_id(id)
-        }
-    }
-}
-
-/// Related records to embed in each claim instead of summarising them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Expand {
-    pub appearances: bool,
-    pub assessments: bool,
-    pub sources: bool,
-}
-
-impl Expand {
-    pub const ALL: Expand = Expand {
-        appearances: true,
-        assessments: true,
-        sources: true,
-    };
-}
 
 /// The claim index's word columns, and their weights in a match's relevance (a single
 /// character, in `chars`, counts 1): a match in the claim's own text counts most, then quotes
@@ -385,6 +204,7 @@ fn group_by_claim<T>(items: Vec<T>, key: impl Fn(&T) -> &String) -> HashMap<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Measure;
     use crate::store::generate;
 
     /// Every page of `filter`, read through `access`: the ids in order.

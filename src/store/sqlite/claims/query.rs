@@ -467,3 +467,45 @@ pub(super) fn push_search_by_day(
         ))
         .push_bind(limit);
 }
+
+/// What the SQL of a page needs to know of its order: its column, its index, a row's keyset.
+pub(super) trait SortSql {
+    fn column(self) -> &'static str;
+    fn index(self) -> Option<&'static str>;
+    fn keyset_of(self, id: &str, stated_on: &str, updated_at: &str, rank: Option<f64>) -> Keyset;
+}
+
+impl SortSql for ClaimSort {
+    /// The column, from an allow-list: sort keys never reach SQL as text from the client.
+    fn column(self) -> &'static str {
+        match self {
+            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => {
+                "c.stated_on"
+            }
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => "c.updated_at",
+        }
+    }
+
+    /// The index that holds claims in this order.
+    fn index(self) -> Option<&'static str> {
+        match self {
+            ClaimSort::Relevance => None,
+            ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => Some("claims_by_stated_on"),
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => Some("claims_by_updated_at"),
+        }
+    }
+
+    /// The keyset position in this order of the claim `id`, stated on `stated_on` and last
+    /// changed at `updated_at`.
+    fn keyset_of(self, id: &str, stated_on: &str, updated_at: &str, rank: Option<f64>) -> Keyset {
+        let key = match self {
+            ClaimSort::Relevance | ClaimSort::StatedOnDesc | ClaimSort::StatedOnAsc => stated_on,
+            ClaimSort::UpdatedAtDesc | ClaimSort::UpdatedAtAsc => updated_at,
+        };
+        Keyset {
+            rank: rank.filter(|_| self == ClaimSort::Relevance),
+            key: Some(key.to_owned()),
+            ..Keyset::by_id(id)
+        }
+    }
+}

@@ -7,13 +7,13 @@ use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
-use super::claims::{ClaimFilter, ClaimSort, Expand};
 use super::{PageRequest, Store, claimants, sources, taxonomy};
 use crate::domain::{
     AppearanceKind, CalendarDate, ClaimKind, ClaimStatus, ClaimantKind, DatePrecision, Dimension,
     Evidence, EvidenceFilter, Fidelity, LanguageTag, Qualifier, Slug, SourceKind, Unit,
     Verification, parse_region,
 };
+use crate::domain::{ClaimFilter, ClaimSort, Expand};
 
 mod export;
 mod load;
