@@ -12,7 +12,6 @@ use crate::api::limits::{self, Limits};
 use crate::api::middleware::Validators;
 use crate::api::{self, middleware};
 use crate::config::ServeArgs;
-use crate::store::version::DataVersion;
 use crate::store::{Store, dataset};
 
 /// How many recent answers' ETags are remembered for conditional GETs (about 200 bytes each).
@@ -43,7 +42,7 @@ impl Application {
             TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
         let port = listener.local_addr()?.port();
         let doc = api::openapi();
-        let validators = match DataVersion::open(&args.database.database).await {
+        let validators = match store.change_probe().await {
             Ok(version) => Some(web::Data::new(Validators::new(version, VALIDATORS))),
             Err(error) => {
                 tracing::warn!(

@@ -57,7 +57,7 @@ paged_list!(
     /// A page of claims.
     ClaimList of Claim
 );
-/// A page of claims as stored: [`ClaimList`]'s JSON, made of documents that are not parsed.
+/// A page of claims as stored: [`ClaimList`]'s JSON, made of documents sent as stored.
 #[derive(Debug, Serialize)]
 pub struct StoredClaimList {
     data: Vec<ClaimDocument>,

@@ -19,7 +19,7 @@ use tracing::Instrument;
 use super::claimants::Clock;
 use super::error::ApiError;
 use crate::domain::{etag_of, gzip_etag};
-use crate::store::version::{DataVersion, Version};
+use crate::store::{ChangeProbe, Version};
 use actix_web::ResponseError;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -173,7 +173,7 @@ fn none_match(header: &str, etag: &str) -> bool {
 /// The ETags of recent answers, each with the data version it was computed at, so that a
 /// conditional GET whose ETag is still current is answered 304 without running its query.
 pub struct Validators {
-    version: DataVersion,
+    version: ChangeProbe,
     /// Keyed by a hash of what selects the representation (see [`representation_key`]).
     recent: quick_cache::sync::Cache<[u8; 32], Validator>,
 }
@@ -187,7 +187,7 @@ struct Validator {
 
 impl Validators {
     /// Remembers up to `capacity` answers (about 200 bytes each).
-    pub fn new(version: DataVersion, capacity: usize) -> Validators {
+    pub fn new(version: ChangeProbe, capacity: usize) -> Validators {
         Validators {
             version,
             recent: quick_cache::sync::Cache::new(capacity),

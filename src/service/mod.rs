@@ -31,8 +31,8 @@ pub struct Preconditions {
 }
 
 /// A kind of record the service writes. `read`, `save` and `remove` run inside the write's
-/// transaction; `save` checks what only the database can tell (references, uniqueness of a
-/// revision) and keeps search indexes current.
+/// transaction; `save` and `remove` check what only the database can tell (references, a
+/// revision chain's shape) and keep search indexes and claim documents current.
 ///
 /// A trait rather than an enum of resources: each resource's input and record are their own
 /// types, and the generic [`create`], [`patch`] and [`delete`] are written once against them.

@@ -7,9 +7,10 @@
 
 mod sqlite;
 
+pub use sqlite::version::{DataVersion as ChangeProbe, Version};
 pub use sqlite::{
     Store, claimants, claims, dataset, documents, generate, history, import, name_languages,
-    search, sources, taxonomy, tokens, track_record, version, writes,
+    search, sources, taxonomy, tokens, track_record, writes,
 };
 
 /// The database file was removed or replaced while the server had it open. SQLite goes on
@@ -119,7 +120,7 @@ pub enum Named {
 }
 
 /// A claim as stored: the JSON of GET /v1/claims/{id}, which the server writes out as it is,
-/// without parsing it.
+/// never turned into values.
 #[derive(Debug, Clone)]
 pub struct ClaimDocument(pub(crate) Box<serde_json::value::RawValue>);
 
@@ -130,10 +131,10 @@ impl ClaimDocument {
         let Ok(marks) = serde_json::to_string(marks) else {
             return self;
         };
-        let members = marks.trim_start_matches('{').trim_end_matches('}');
+        let members = marks.strip_prefix('{').and_then(|m| m.strip_suffix('}'));
         let body = self.0.get();
         // Inside a JSON string a quote is escaped, so this is the member itself.
-        let Some(at) = body.rfind(",\"created_at\":") else {
+        let (Some(members), Some(at)) = (members, body.rfind(",\"created_at\":")) else {
             return self;
         };
         if members.is_empty() {

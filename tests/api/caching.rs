@@ -149,15 +149,12 @@ async fn a_current_etag_is_answered_without_running_the_handler() {
 
     use actix_web::{App, HttpResponse, HttpServer, middleware::from_fn, web};
     use claimtrail::api::middleware::{Validators, conditional_get};
-    use claimtrail::store::{Store, version::DataVersion};
+    use claimtrail::store::Store;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("counted.db");
     let store = Store::open(&path, 1, None).await.unwrap();
-    let validators = web::Data::new(Validators::new(
-        DataVersion::open(&path).await.unwrap(),
-        100,
-    ));
+    let validators = web::Data::new(Validators::new(store.change_probe().await.unwrap(), 100));
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = calls.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -13,7 +13,7 @@ pub mod sources;
 pub mod taxonomy;
 pub mod tokens;
 pub mod track_record;
-pub mod version;
+pub(super) mod version;
 pub mod writes;
 
 use std::path::{Path, PathBuf};
@@ -151,6 +151,12 @@ impl Store {
             Ok(now) if now == self.file.handle => Ok(()),
             _ => Err(FileGone(self.file.path.clone())),
         }
+    }
+
+    /// A probe that tells, without a query, whether anything was committed since it last
+    /// looked (by this process or any other): what lets a conditional GET answer 304 unread.
+    pub async fn change_probe(&self) -> anyhow::Result<version::DataVersion> {
+        version::DataVersion::open(&self.file.path).await
     }
 
     /// Whether the database file is still the one opened and answers a query that reads it.

@@ -66,7 +66,7 @@ pub async fn list(
 }
 
 /// A page of claims matching `filter`, in `sort` order, as stored: what `list` returns without
-/// expansions, read in one statement and never parsed. With a search, each carries the passage
+/// expansions, read in one statement and sent as stored. With a search, each carries the passage
 /// that best matches it.
 pub async fn list_documents(
     store: &Store,
