@@ -3,12 +3,14 @@
 //! stored. Every write that can change a claim's document calls [`render`] with the claims it
 //! touched; `reindex` and the opening of a database without documents call [`render_all`].
 
-use serde_json::value::RawValue;
-use sqlx::SqliteConnection;
+use std::collections::HashMap;
 
-use super::Store;
+use serde_json::value::RawValue;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
 use super::claims::fetch_on;
-use crate::domain::etag_of;
+use super::{Store, push_ids};
+use crate::domain::{Claim, etag_of};
 use crate::store::ClaimDocument;
 
 /// How many claims are rendered per read of their rows.
@@ -26,20 +28,26 @@ pub(super) async fn render(conn: &mut SqliteConnection, ids: &[&str]) -> Result<
     ids.dedup();
     for chunk in ids.chunks(BATCH) {
         for claim in fetch_on(conn, chunk).await? {
-            let body =
-                serde_json::to_string(&claim).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            let (body, version) = rendered(&claim)?;
             sqlx::query(
                 "insert into claim_documents (claim_id, body, version) values (?, ?, ?) \
                  on conflict (claim_id) do update set body = excluded.body, version = excluded.version",
             )
             .bind(&claim.id)
             .bind(&body)
-            .bind(etag_of(body.as_bytes()))
+            .bind(&version)
             .execute(&mut *conn)
             .await?;
         }
     }
     Ok(())
+}
+
+/// A claim's document and its version: its JSON as GET shows it, and the ETag of that.
+fn rendered(claim: &Claim) -> Result<(String, String), sqlx::Error> {
+    let body = serde_json::to_string(claim).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let version = etag_of(body.as_bytes());
+    Ok((body, version))
 }
 
 /// Renders every claim again; returns how many.
@@ -110,22 +118,28 @@ pub async fn stale(store: &Store) -> Result<Vec<String>, crate::store::Error> {
     .await?;
     let mut stale = Vec::new();
     for chunk in ids.chunks(BATCH) {
-        let fresh = fetch_on(&mut conn, chunk).await?;
-        for id in chunk {
-            let stored: Option<(String, String)> =
-                sqlx::query_as("select body, version from claim_documents where claim_id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let rendered = fresh.iter().find(|c| &c.id == id).map(|c| {
-                let body = serde_json::to_string(c).unwrap_or_default();
-                let version = etag_of(body.as_bytes());
-                (body, version)
-            });
-            if stored != rendered {
-                stale.push(id.clone());
-            }
-        }
+        let fresh: HashMap<String, (String, String)> = fetch_on(&mut conn, chunk)
+            .await?
+            .iter()
+            .map(|claim| Ok((claim.id.clone(), rendered(claim)?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "select claim_id, body, version from claim_documents where claim_id in ",
+        );
+        push_ids(&mut qb, chunk);
+        let stored: HashMap<String, (String, String)> = qb
+            .build_query_as::<(String, String, String)>()
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id, body, version)| (id, (body, version)))
+            .collect();
+        stale.extend(
+            chunk
+                .iter()
+                .filter(|id| stored.get(*id) != fresh.get(*id))
+                .cloned(),
+        );
     }
     Ok(stale)
 }
